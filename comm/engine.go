@@ -1,0 +1,398 @@
+package comm
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// An engine is the per-process state under every communicator of one
+// world: the transport, the matching queues, and which peers are gone.
+// Communicators made by Split and Dup share their parent's engine.
+type engine struct {
+	t     Transport
+	rank  int
+	size  int
+	cfg   Config
+	sendq []sendQueue // per destination, keeps sends in call order
+
+	mu         sync.Mutex
+	posted     []*recvReq
+	unexpected []*inbound
+	claims     map[uint32]claim // by source, between Claim and Deliver
+	lost       map[int]error    // peers that are gone, and why
+	broken     error            // set when the world can no longer work: every call fails with it
+	closed     bool
+	nextCtx    uint32
+	notified   bool // we already told the others about a lost peer
+}
+
+func newEngine(t Transport, cfg Config) *engine {
+	e := &engine{
+		t:       t,
+		rank:    t.Rank(),
+		size:    t.Size(),
+		cfg:     cfg,
+		sendq:   make([]sendQueue, t.Size()),
+		claims:  make(map[uint32]claim),
+		lost:    make(map[int]error),
+		nextCtx: 1,
+	}
+	return e
+}
+
+// Claim implements Handler.
+func (e *engine) Claim(h Header) []byte {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if h.Context == controlContext {
+		buf := make([]byte, h.Length)
+		e.claims[h.Source] = claim{in: &inbound{hdr: h, buf: buf}}
+		return buf
+	}
+	for i, r := range e.posted {
+		if r.accepts(h) {
+			e.posted = append(e.posted[:i], e.posted[i+1:]...)
+			r.hdr = h
+			buf := r.target(h)
+			e.claims[h.Source] = claim{req: r}
+			return buf
+		}
+	}
+	in := &inbound{hdr: h, buf: make([]byte, h.Length), ready: make(chan struct{})}
+	e.unexpected = append(e.unexpected, in)
+	e.claims[h.Source] = claim{in: in}
+	return in.buf
+}
+
+// Deliver implements Handler.
+func (e *engine) Deliver(h Header, buf []byte, err error) {
+	e.mu.Lock()
+	c := e.claims[h.Source]
+	delete(e.claims, h.Source)
+	if h.Context == controlContext {
+		e.mu.Unlock()
+		if err == nil && c.in != nil && h.Tag == tagFailure {
+			e.failureNotice(int(h.Source), string(c.in.buf))
+		}
+		return
+	}
+	switch {
+	case c.req != nil:
+		if err != nil && c.req.err == nil {
+			c.req.err = &RankError{Rank: int(h.Source), Op: c.req.op, Err: err}
+		}
+		close(c.req.done)
+	case c.in != nil:
+		c.in.err = err
+		close(c.in.ready)
+	}
+	e.mu.Unlock()
+}
+
+// Lost implements Handler. A peer that closed normally only fails the
+// receives waiting for it. Any other loss breaks the world: every pending
+// and later call fails naming the lost rank, and the other ranks are told,
+// so one failure ends the whole job instead of hanging part of it.
+func (e *engine) Lost(peer int, err error) {
+	if err == nil {
+		err = ErrPeerLost
+	}
+	e.mu.Lock()
+	if _, dup := e.lost[peer]; dup {
+		e.mu.Unlock()
+		return
+	}
+	clean := errors.Is(err, ErrPeerClosed)
+	if !clean && !errors.Is(err, ErrPeerLost) {
+		var ae *AbortError
+		if !errors.As(err, &ae) {
+			err = fmt.Errorf("%w: %w", ErrPeerLost, err)
+		}
+	}
+	e.lost[peer] = err
+	if c, ok := e.claims[uint32(peer)]; ok {
+		// The reader is gone mid-payload: Deliver will not come.
+		delete(e.claims, uint32(peer))
+		switch {
+		case c.req != nil:
+			if c.req.err == nil {
+				c.req.err = &RankError{Rank: peer, Op: c.req.op, Err: err}
+			}
+			close(c.req.done)
+		case c.in != nil && c.in.ready != nil:
+			c.in.err = err
+			close(c.in.ready)
+		}
+	}
+	if clean || e.closed {
+		e.failPostedLocked(func(r *recvReq) bool { return r.src == peer }, peer, err)
+		e.mu.Unlock()
+		return
+	}
+	if e.broken == nil {
+		e.broken = &RankError{Rank: peer, Op: "lost", Err: err}
+	}
+	e.failPostedLocked(func(*recvReq) bool { return true }, peer, err)
+	notify := !e.notified
+	e.notified = true
+	e.mu.Unlock()
+	var ae *AbortError
+	if notify && !errors.As(err, &ae) {
+		go e.notifyOthers(peer, err)
+	}
+}
+
+// failPostedLocked completes with an error the posted receives that sel picks.
+func (e *engine) failPostedLocked(sel func(*recvReq) bool, peer int, err error) {
+	kept := e.posted[:0]
+	for _, r := range e.posted {
+		if sel(r) {
+			r.err = &RankError{Rank: peer, Op: r.op, Err: err}
+			close(r.done)
+			continue
+		}
+		kept = append(kept, r)
+	}
+	for i := len(kept); i < len(e.posted); i++ {
+		e.posted[i] = nil
+	}
+	e.posted = kept
+}
+
+// notifyOthers tells every reachable peer that this rank lost peer, so
+// ranks not connected to the failure stop waiting too.
+func (e *engine) notifyOthers(peer int, err error) {
+	msg := []byte(fmt.Sprintf("%d\x00%v", peer, err))
+	for dst := 0; dst < e.size; dst++ {
+		if dst == e.rank || dst == peer {
+			continue
+		}
+		h := Header{Context: controlContext, Source: uint32(e.rank), Tag: tagFailure, Type: Byte, Length: uint64(len(msg))}
+		_ = e.send(dst, h, msg)
+	}
+}
+
+// failureNotice handles a peer's report that it lost a rank.
+func (e *engine) failureNotice(from int, msg string) {
+	var lost int
+	var reason string
+	if i := indexByte(msg, 0); i >= 0 {
+		fmt.Sscanf(msg[:i], "%d", &lost)
+		reason = msg[i+1:]
+	}
+	e.mu.Lock()
+	if e.broken == nil && !e.closed {
+		e.broken = &RankError{Rank: lost, Op: "lost", Err: fmt.Errorf("%w (reported by rank %d: %s)", ErrPeerLost, from, reason)}
+		e.failPostedLocked(func(*recvReq) bool { return true }, lost, e.broken)
+	}
+	e.mu.Unlock()
+}
+
+func indexByte(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// post registers a receive, or completes it at once from the unexpected
+// queue. It returns an error without posting if the world is broken.
+func (e *engine) post(r *recvReq) {
+	e.mu.Lock()
+	if err := e.unusableLocked(r.op); err != nil {
+		r.err = err
+		close(r.done)
+		e.mu.Unlock()
+		return
+	}
+	for i, in := range e.unexpected {
+		if r.accepts(in.hdr) {
+			e.unexpected = append(e.unexpected[:i], e.unexpected[i+1:]...)
+			e.mu.Unlock()
+			<-in.ready // the payload may still be arriving
+			r.hdr = in.hdr
+			if in.err != nil {
+				r.err = &RankError{Rank: int(in.hdr.Source), Op: r.op, Err: in.err}
+			} else if r.alloc {
+				r.data = in.buf
+			} else {
+				dst := r.target(in.hdr)
+				if r.err == nil {
+					copy(dst, in.buf)
+				}
+			}
+			close(r.done)
+			return
+		}
+	}
+	if r.src != AnySource {
+		if err, gone := e.lost[r.src]; gone {
+			r.err = &RankError{Rank: r.src, Op: r.op, Err: err}
+			close(r.done)
+			e.mu.Unlock()
+			return
+		}
+	}
+	e.posted = append(e.posted, r)
+	e.mu.Unlock()
+}
+
+// unusableLocked returns why no call may proceed, or nil.
+func (e *engine) unusableLocked(op string) error {
+	if e.closed {
+		return ErrClosed
+	}
+	if e.broken != nil {
+		var re *RankError
+		if errors.As(e.broken, &re) {
+			return &RankError{Rank: re.Rank, Op: op, Err: re.Err}
+		}
+		return e.broken
+	}
+	return nil
+}
+
+// wait blocks until r completes or the configured timeout passes. On a
+// timeout a receive that has not started to arrive is withdrawn; one whose
+// payload is already arriving is waited for (its buffer is in use).
+func (e *engine) wait(r *recvReq) error {
+	if e.cfg.Timeout <= 0 {
+		<-r.done
+		return r.err
+	}
+	select {
+	case <-r.done:
+		return r.err
+	default:
+	}
+	timer := time.NewTimer(e.cfg.Timeout)
+	defer timer.Stop()
+	select {
+	case <-r.done:
+		return r.err
+	case <-timer.C:
+	}
+	e.mu.Lock()
+	for i, p := range e.posted {
+		if p == r {
+			e.posted = append(e.posted[:i], e.posted[i+1:]...)
+			e.mu.Unlock()
+			return &RankError{Rank: r.src, Op: r.op, Err: fmt.Errorf("%w after %v waiting for a message (tag %d)", ErrTimeout, e.cfg.Timeout, r.tag)}
+		}
+	}
+	e.mu.Unlock()
+	<-r.done
+	return r.err
+}
+
+// send delivers one message to world rank dst, in call order per dst.
+func (e *engine) send(dst int, h Header, payload []byte) error {
+	if dst == e.rank {
+		e.selfSend(h, payload)
+		return nil
+	}
+	q := &e.sendq[dst]
+	q.acquire()
+	defer q.release()
+	return e.transmit(dst, h, payload)
+}
+
+func (e *engine) transmit(dst int, h Header, payload []byte) error {
+	e.mu.Lock()
+	if h.Context != controlContext {
+		if err := e.unusableLocked("Send"); err != nil {
+			e.mu.Unlock()
+			return err
+		}
+	}
+	if err, gone := e.lost[dst]; gone {
+		e.mu.Unlock()
+		return &RankError{Rank: dst, Op: "Send", Err: err}
+	}
+	e.mu.Unlock()
+	if err := e.t.Send(dst, h, payload); err != nil {
+		return &RankError{Rank: dst, Op: "Send", Err: err}
+	}
+	return nil
+}
+
+// selfSend matches a message to this rank itself: the core plays the
+// transport's part, copying the payload as a peer would receive it.
+func (e *engine) selfSend(h Header, payload []byte) {
+	buf := e.Claim(h)
+	copy(buf, payload)
+	e.Deliver(h, buf, nil)
+}
+
+func (e *engine) abort(code int) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return ErrClosed
+	}
+	ae := &AbortError{Rank: e.rank, Code: code}
+	if e.broken == nil {
+		e.broken = ae
+	}
+	e.failPostedLocked(func(*recvReq) bool { return true }, e.rank, ae)
+	e.mu.Unlock()
+	return e.t.Abort(code)
+}
+
+func (e *engine) close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.failPostedLocked(func(*recvReq) bool { return true }, e.rank, ErrClosed)
+	e.mu.Unlock()
+	return e.t.Close()
+}
+
+// sendQueue hands the right to write to one destination to senders in the
+// order they asked for it, so Isend followed by Send arrive in that order
+// (non-overtaking). The uncontended path takes no goroutine switch.
+type sendQueue struct {
+	mu      sync.Mutex
+	busy    bool
+	waiting []chan struct{}
+}
+
+// acquire blocks until it is the caller's turn.
+func (q *sendQueue) acquire() {
+	if turn := q.reserve(); turn != nil {
+		<-turn
+	}
+}
+
+// reserve takes a place in line now; it returns nil when the caller may
+// write at once, or a channel that is closed when its turn comes.
+func (q *sendQueue) reserve() chan struct{} {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.busy {
+		q.busy = true
+		return nil
+	}
+	turn := make(chan struct{})
+	q.waiting = append(q.waiting, turn)
+	return turn
+}
+
+func (q *sendQueue) release() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.waiting) == 0 {
+		q.busy = false
+		return
+	}
+	next := q.waiting[0]
+	q.waiting = q.waiting[1:]
+	close(next)
+}

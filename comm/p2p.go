@@ -1,0 +1,246 @@
+package comm
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Send sends buf to rank dest of c with tag (>= 0). buf is a slice of a
+// numeric type ([]float64, []int64, []byte, ...: the fast tier): its bytes
+// go to the wire as they are, with no encoding. Send returns once buf may
+// be reused; it does not wait for the matching receive (a standard-mode
+// send with eager delivery: the receiver buffers messages that arrive
+// before their receive is posted).
+//
+// Send panics if dest is out of range or tag is negative: those are
+// programming errors. It returns an error if the peer is gone.
+func (c *Comm) Send(buf any, dest, tag int) error {
+	checkTag(tag, "Send")
+	dt, b, _ := view(buf)
+	return c.sendRaw(dest, int32(tag), dt, b, "Send")
+}
+
+// Recv receives into buf a message from rank source (or AnySource) with
+// tag (or AnyTag). The message may be shorter than buf; Status.Count says
+// how many elements arrived. A longer message fails with ErrTruncate, one
+// of another element type with ErrType.
+func (c *Comm) Recv(buf any, source, tag int) (Status, error) {
+	r := c.Irecv(buf, source, tag)
+	r.op = "Recv"
+	return r.Wait()
+}
+
+// Sendrecv sends sendbuf to dest and receives into recvbuf from source in
+// one call, without deadlock whatever the order in which the ranks call it.
+func (c *Comm) Sendrecv(sendbuf any, dest, sendtag int, recvbuf any, source, recvtag int) (Status, error) {
+	checkTag(sendtag, "Sendrecv")
+	rr := c.Irecv(recvbuf, source, recvtag)
+	rr.op = "Sendrecv"
+	dt, b, _ := view(sendbuf)
+	serr := c.sendRaw(dest, int32(sendtag), dt, b, "Sendrecv")
+	st, rerr := rr.Wait()
+	if serr != nil {
+		rr.cancel()
+		return st, serr
+	}
+	return st, rerr
+}
+
+// Isend starts sending buf to dest and returns at once. buf must not be
+// modified until the request completes. Messages keep their order with
+// respect to other sends from this process to dest.
+func (c *Comm) Isend(buf any, dest, tag int) *Request {
+	checkTag(tag, "Isend")
+	dt, b, _ := view(buf)
+	w := c.toWorld(dest, "Isend")
+	req := &Request{c: c, done: make(chan struct{}), op: "Isend"}
+	h := Header{Context: c.ctx, Source: uint32(c.e.rank), Tag: int32(tag), Type: dt, Length: uint64(len(b))}
+	if err := c.checkOpen("Isend"); err != nil {
+		req.err = err
+		close(req.done)
+		return req
+	}
+	if w == c.e.rank {
+		c.e.selfSend(h, b)
+		close(req.done)
+		return req
+	}
+	q := &c.e.sendq[w]
+	turn := q.reserve() // our place in line is taken now, at the call
+	go func() {
+		if turn != nil {
+			<-turn
+		}
+		req.err = c.e.transmit(w, h, b)
+		q.release()
+		close(req.done)
+	}()
+	return req
+}
+
+// Irecv posts a receive and returns at once; the message goes into buf,
+// which must not be touched until the request completes.
+func (c *Comm) Irecv(buf any, source, tag int) *Request {
+	dt, b, _ := view(buf)
+	return c.irecvRaw(source, tag, dt, b, false, "Irecv")
+}
+
+func (c *Comm) irecvRaw(source, tag int, dt Datatype, b []byte, alloc bool, op string) *Request {
+	if tag != AnyTag {
+		checkTag(tag, op)
+	}
+	return c.postRecv(source, int32(tag), tag == AnyTag, dt, b, alloc, op)
+}
+
+func (c *Comm) postRecv(source int, tag int32, anyTag bool, dt Datatype, b []byte, alloc bool, op string) *Request {
+	src := AnySource
+	if source != AnySource {
+		src = c.toWorld(source, op)
+	}
+	rr := &recvReq{ctx: c.ctx, src: src, tag: tag, anyTag: anyTag, dtype: dt, buf: b, alloc: alloc, op: op, done: make(chan struct{})}
+	req := &Request{c: c, recv: rr, done: rr.done, op: op}
+	if err := c.checkOpen(op); err != nil {
+		rr.err = err
+		close(rr.done)
+		return req
+	}
+	c.e.post(rr)
+	return req
+}
+
+// sendRaw sends bytes of datatype dt to c's rank dest.
+func (c *Comm) sendRaw(dest int, tag int32, dt Datatype, b []byte, op string) error {
+	w := c.toWorld(dest, op)
+	if err := c.checkOpen(op); err != nil {
+		return err
+	}
+	h := Header{Context: c.ctx, Source: uint32(c.e.rank), Tag: tag, Type: dt, Length: uint64(len(b))}
+	if err := c.e.send(w, h, b); err != nil {
+		return renameOp(err, op)
+	}
+	return nil
+}
+
+// recvRaw receives into b a message of datatype dt from c's rank source on
+// an internal tag; it returns the number of bytes received.
+func (c *Comm) recvRaw(source int, tag int32, dt Datatype, b []byte, op string) (int, error) {
+	r := c.postRecv(source, tag, false, dt, b, false, op)
+	if err := r.wait(); err != nil {
+		return 0, err
+	}
+	return len(r.recv.data), nil
+}
+
+// recvAlloc receives a message of any length from source on an internal tag.
+func (c *Comm) recvAlloc(source int, tag int32, dt Datatype, op string) ([]byte, error) {
+	r := c.postRecv(source, tag, false, dt, nil, true, op)
+	if err := r.wait(); err != nil {
+		return nil, err
+	}
+	if r.recv.hdr.Type != dt {
+		return nil, &RankError{Rank: int(r.recv.hdr.Source), Op: op, Err: fmt.Errorf("%w: message %v, expected %v", ErrType, r.recv.hdr.Type, dt)}
+	}
+	return r.recv.data, nil
+}
+
+func checkTag(tag int, op string) {
+	if tag < 0 || tag > MaxTag {
+		panic(fmt.Sprintf("comm: %s: tag %d out of range [0,%d]", op, tag, MaxTag))
+	}
+}
+
+// renameOp makes an error from an inner step name the outer operation.
+func renameOp(err error, op string) error {
+	var re *RankError
+	if errors.As(err, &re) && re.Op != op {
+		return &RankError{Rank: re.Rank, Op: op, Err: re.Err}
+	}
+	return err
+}
+
+// A Request is a nonblocking operation in progress.
+type Request struct {
+	c    *Comm
+	recv *recvReq // nil for sends
+	done chan struct{}
+	op   string
+	err  error
+}
+
+// Wait blocks until the request completes and returns its status (for a
+// receive) and error.
+func (r *Request) Wait() (Status, error) {
+	err := r.wait()
+	return r.status(), err
+}
+
+func (r *Request) wait() error {
+	if r.recv == nil {
+		<-r.done
+		return r.err
+	}
+	r.recv.op = r.op
+	if err := r.c.e.wait(r.recv); err != nil {
+		return renameOp(err, r.op)
+	}
+	return nil
+}
+
+// Test reports whether the request has completed, without blocking, and
+// if so its status and error.
+func (r *Request) Test() (bool, Status, error) {
+	select {
+	case <-r.done:
+		st, err := r.Wait()
+		return true, st, err
+	default:
+		return false, Status{}, nil
+	}
+}
+
+func (r *Request) status() Status {
+	if r.recv == nil || r.recv.err != nil {
+		return Status{}
+	}
+	h := r.recv.hdr
+	size := r.recv.dtype.Size()
+	if r.recv.alloc {
+		size = h.Type.Size()
+	}
+	if size == 0 {
+		size = 1
+	}
+	return Status{Source: r.c.fromWorld(int(h.Source)), Tag: int(h.Tag), Count: int(h.Length) / size}
+}
+
+// cancel withdraws a receive that has not matched yet.
+func (r *Request) cancel() {
+	if r.recv == nil {
+		return
+	}
+	e := r.c.e
+	e.mu.Lock()
+	for i, p := range e.posted {
+		if p == r.recv {
+			e.posted = append(e.posted[:i], e.posted[i+1:]...)
+			p.err = fmt.Errorf("comm: %s: request cancelled", r.op)
+			close(p.done)
+			break
+		}
+	}
+	e.mu.Unlock()
+}
+
+// WaitAll waits for every request and returns the first error.
+func WaitAll(reqs ...*Request) error {
+	var first error
+	for _, r := range reqs {
+		if r == nil {
+			continue
+		}
+		if _, err := r.Wait(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

@@ -1,0 +1,65 @@
+package comm
+
+// Transport moves frames between the ranks of one world. It knows nothing
+// of matching, communicators or collectives: it carries a Header and its
+// payload from one rank to another, in order per pair of ranks, and reports
+// when a peer is gone. The in-process transport (NewMemWorld) and the TCP
+// transport (package comm/tcp) are the two implementations.
+//
+// The duties of an implementation:
+//
+//  1. Frames from one source arrive in the order that source sent them
+//     (the MPI non-overtaking rule rests on this).
+//  2. For every data frame it calls Handler.Claim with the header, once the
+//     header is known and before the payload is read, then reads exactly
+//     Header.Length payload bytes into the buffer Claim returned and calls
+//     Handler.Deliver. Claim and Deliver for one source are never concurrent
+//     and always alternate; different sources may run concurrently.
+//  3. When a peer is lost (EOF, error, liveness timeout, an abort or goaway
+//     frame) it calls Handler.Lost once for that peer, with an error that
+//     says why (an *AbortError when the peer aborted). After Lost, Send to
+//     that peer returns an error.
+//  4. It never panics on input from the network.
+type Transport interface {
+	// Rank is this process's rank in the world, Size the number of ranks.
+	Rank() int
+	Size() int
+
+	// Start begins delivering incoming frames to h. It is called once,
+	// before any Send.
+	Start(h Handler)
+
+	// Send writes one data frame (h, then payload) to peer dst and
+	// returns when the payload may be reused. dst is never the caller's
+	// own rank: the core delivers self-sends itself. The core never calls
+	// Send concurrently for the same dst, but may for different dsts.
+	// len(payload) == h.Length.
+	Send(dst int, h Header, payload []byte) error
+
+	// Abort tells every reachable peer that this rank aborts with code,
+	// then closes all links. It returns promptly even if peers are stuck.
+	Abort(code int) error
+
+	// Close says goodbye to every peer and releases the transport's
+	// resources. After Close, a peer's departure is not an error for the
+	// peers that already closed.
+	Close() error
+}
+
+// Handler receives what a Transport reads. The core of package comm
+// implements it; transports only call it.
+type Handler interface {
+	// Claim returns the buffer into which the payload of the data frame
+	// with header h must be read; len(buf) == h.Length. It may return a
+	// caller's posted receive buffer, so the transport must not keep buf
+	// after Deliver.
+	Claim(h Header) (buf []byte)
+
+	// Deliver reports that the payload of the frame last claimed from
+	// h.Source has been read into buf (err == nil), or that reading it
+	// failed (err != nil, followed by Lost for that peer).
+	Deliver(h Header, buf []byte, err error)
+
+	// Lost reports that peer can no longer be reached, and why.
+	Lost(peer int, err error)
+}
