@@ -1,0 +1,88 @@
+package kernels
+
+// The fast Cdist paths share one loop structure, written once here.
+//
+// y is copied, w rows at a time, into a panel stored k-major:
+//
+//	panel[k*w+b] = y[(j0+b)*p+k]
+//
+// so that one step of k reads w consecutive values (one or more vector
+// loads) for w different rows of y. A panel of 24×100 float64 is 19 KiB and
+// stays in L1 while every row of x streams past it; the panel loop is the
+// outer one because re-reading x costs one load per 2·w distances, while
+// re-reading y would cost one per 2.
+//
+// A kernel computes two rows of x (or one, for an odd last row) against one
+// panel, keeping one accumulator per output element. Whatever the kernel,
+// block or position, every element gets the same arithmetic: its sum over k in
+// order. That is what makes a share of rows bit-identical to the same rows of
+// a whole call, and the padded lanes of a last, partial panel (zeros, never
+// stored) change nothing.
+
+// panelKernels is a register-blocked kernel family for panels of width w.
+type panelKernels struct {
+	w int
+	// two writes the w distances of rows x0 and x1 to d0[:w] and d1[:w].
+	two func(d0, d1, x0, x1, panel []float64)
+	// one does the same for a single row.
+	one func(d0, x0, panel []float64)
+}
+
+// maxPanelWidth bounds w so that the scratch rows live on the stack.
+const maxPanelWidth = 32
+
+// packPanel copies rows j0..j0+cols-1 of y (row length p) into panel,
+// k-major with width w, and zeroes the lanes cols..w-1.
+func packPanel(panel, y []float64, j0, cols, w, p int) {
+	panel = panel[:w*p]
+	for b := 0; b < cols; b++ {
+		row := y[(j0+b)*p : (j0+b)*p+p]
+		for k, v := range row {
+			panel[k*w+b] = v
+		}
+	}
+	if cols < w {
+		for k := 0; k < p; k++ {
+			clear(panel[k*w+cols : k*w+w])
+		}
+	}
+}
+
+// runPanels computes dst (m×n) from x (m×p) and y (n×p) with kernel family
+// ks. The arguments are checked and m, n > 0.
+func runPanels(ks panelKernels, dst, x, y []float64, m, n, p int) {
+	w := ks.w
+	if w > maxPanelWidth {
+		panic("kernels: panel width too large")
+	}
+	panel := make([]float64, w*p)
+	var s0, s1 [maxPanelWidth]float64
+	for j0 := 0; j0 < n; j0 += w {
+		cols := min(w, n-j0)
+		packPanel(panel, y, j0, cols, w, p)
+		i := 0
+		for ; i+2 <= m; i += 2 {
+			x0 := x[i*p : i*p+p]
+			x1 := x[(i+1)*p : (i+1)*p+p]
+			d0 := dst[i*n+j0 : i*n+j0+cols]
+			d1 := dst[(i+1)*n+j0 : (i+1)*n+j0+cols]
+			if cols == w {
+				ks.two(d0, d1, x0, x1, panel)
+				continue
+			}
+			ks.two(s0[:w], s1[:w], x0, x1, panel)
+			copy(d0, s0[:cols])
+			copy(d1, s1[:cols])
+		}
+		if i < m {
+			x0 := x[i*p : i*p+p]
+			d0 := dst[i*n+j0 : i*n+j0+cols]
+			if cols == w {
+				ks.one(d0, x0, panel)
+				continue
+			}
+			ks.one(s0[:w], x0, panel)
+			copy(d0, s0[:cols])
+		}
+	}
+}
