@@ -25,17 +25,16 @@ func (c *Comm) Send(buf any, dest, tag int) error {
 // how many elements arrived. A longer message fails with ErrTruncate, one
 // of another element type with ErrType.
 func (c *Comm) Recv(buf any, source, tag int) (Status, error) {
-	r := c.Irecv(buf, source, tag)
-	r.op = "Recv"
-	return r.Wait()
+	dt, b, _ := view(buf)
+	return c.irecvRaw(source, tag, dt, b, false, "Recv").Wait()
 }
 
 // Sendrecv sends sendbuf to dest and receives into recvbuf from source in
 // one call, without deadlock whatever the order in which the ranks call it.
 func (c *Comm) Sendrecv(sendbuf any, dest, sendtag int, recvbuf any, source, recvtag int) (Status, error) {
 	checkTag(sendtag, "Sendrecv")
-	rr := c.Irecv(recvbuf, source, recvtag)
-	rr.op = "Sendrecv"
+	rdt, rb, _ := view(recvbuf)
+	rr := c.irecvRaw(source, recvtag, rdt, rb, false, "Sendrecv")
 	dt, b, _ := view(sendbuf)
 	serr := c.sendRaw(dest, int32(sendtag), dt, b, "Sendrecv")
 	st, rerr := rr.Wait()
@@ -52,30 +51,12 @@ func (c *Comm) Sendrecv(sendbuf any, dest, sendtag int, recvbuf any, source, rec
 func (c *Comm) Isend(buf any, dest, tag int) *Request {
 	checkTag(tag, "Isend")
 	dt, b, _ := view(buf)
-	w := c.toWorld(dest, "Isend")
-	req := &Request{c: c, done: make(chan struct{}), op: "Isend"}
-	h := Header{Context: c.ctx, Source: uint32(c.e.rank), Tag: int32(tag), Type: dt, Length: uint64(len(b))}
 	if err := c.checkOpen("Isend"); err != nil {
-		req.err = err
+		req := &Request{c: c, done: make(chan struct{}), op: "Isend", err: err}
 		close(req.done)
 		return req
 	}
-	if w == c.e.rank {
-		c.e.selfSend(h, b)
-		close(req.done)
-		return req
-	}
-	q := &c.e.sendq[w]
-	turn := q.reserve() // our place in line is taken now, at the call
-	go func() {
-		if turn != nil {
-			<-turn
-		}
-		req.err = c.e.transmit(w, h, b)
-		q.release()
-		close(req.done)
-	}()
-	return req
+	return c.isendRaw(dest, int32(tag), dt, b, "Isend")
 }
 
 // Irecv posts a receive and returns at once; the message goes into buf,
@@ -179,7 +160,6 @@ func (r *Request) wait() error {
 		<-r.done
 		return r.err
 	}
-	r.recv.op = r.op
 	if err := r.c.e.wait(r.recv); err != nil {
 		return renameOp(err, r.op)
 	}

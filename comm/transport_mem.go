@@ -66,15 +66,16 @@ func newMemWorld(n int, cfg Config) ([]*Comm, *MemWorld) {
 	return cs, w
 }
 
-// Kill makes rank vanish: every other rank loses it with err, and it
-// loses them, as when its process dies.
+// Kill makes rank vanish as when its process dies: every other rank loses
+// it with err. The victim itself hears nothing more (a dead process runs
+// no code), and its sends fail.
 func (w *MemWorld) Kill(rank int, err error) {
 	t := w.ranks[rank]
 	for peer := range w.ranks {
 		if peer == rank {
 			continue
 		}
-		t.cut(peer, fmt.Errorf("link to rank %d cut", peer))
+		t.markGone(peer)
 		w.ranks[peer].cut(rank, err)
 	}
 }

@@ -1,0 +1,76 @@
+// Package comm is an MPI-style communicator for Go programs written in
+// SPMD style: every rank runs the same program, and its rank and the size
+// of the world decide its share of the work.
+//
+// # Lifecycle
+//
+// A program's duties, in order:
+//
+//  1. Get the world communicator. Under the spmd launcher, Slurm or mpirun,
+//     the spmd runtime does it (package spmd/internal/boot); by hand, make
+//     a transport (comm/tcp.Dial with every rank's address and the job's
+//     secret) and call New. In tests and examples, NewMemWorld or RunMem
+//     give ranks that are goroutines of one process.
+//  2. Take this rank's share: Rank() and Size() decide it.
+//  3. Compute.
+//  4. Combine: Reduce, Allreduce, Gather... to the root.
+//  5. Close (or Abort on failure, so the other ranks do not wait forever).
+//
+// # Two tiers
+//
+// As in mpi4py, the name tells the cost. The fast tier — the methods Send,
+// Recv, Bcast, Reduce, Allreduce, Gather, Gatherv, Scatter, Scatterv,
+// Allgather, Alltoall — works on slices of numbers ([]float64, []float32,
+// []int64, []int32, []int, []uint64, []uint32, []byte), fills a buffer the
+// caller provides, and moves the slice's memory as it is (little-endian),
+// with no per-element encoding. The value tier — the functions SendValue,
+// RecvValue, BcastValue, GatherValue, ScatterValue, AllgatherValue,
+// ReduceValue, AllreduceValue — takes any value encoding/gob can encode
+// and returns what it received: convenient for parameters and small
+// results, slow for bulk data.
+//
+// # Semantics
+//
+// Every call blocks until its part is done: Send until buf may be reused
+// (the receiver buffers a message that arrives before its receive is
+// posted, so Send never waits for the matching Recv), Recv until the
+// message is in buf, a collective until this rank's role in it is over.
+// Isend and Irecv return a Request at once. Messages from one sender with
+// one tag in one communicator are received in the order they were sent
+// (non-overtaking). Tags are >= 0; AnySource and AnyTag match any sender
+// or user tag. Collectives use reserved negative tags, so they can never
+// match a user's receive, and every rank of a communicator must call the
+// same collectives in the same order. Split and Dup make communicators
+// whose messages never meet their parent's.
+//
+// Reductions combine values in an order fixed by ranks, never by message
+// arrival, so the same inputs give bit-identical results on every run and
+// on every rank (Allreduce). Short messages use tree algorithms of
+// log2(p) steps; long ones bandwidth-optimal rings.
+//
+// # Errors and failure
+//
+// Misuse — a rank or root out of range, a negative tag, buffers of the
+// wrong length or type — panics with a message starting "comm:". What the
+// world does wrong is returned as an error: a *RankError naming the peer's
+// world rank and the operation, wrapping ErrPeerLost, ErrTimeout,
+// ErrTruncate, ErrType, ErrPeerClosed or an *AbortError.
+//
+// A job must never hang because one rank died. When a transport loses a
+// peer (its process died, its link broke, it went silent past the
+// transport's liveness limit), every pending and later call on every
+// communicator of this process fails naming that rank, and this rank tells
+// the others, so the whole job stops promptly rather than part of it
+// waiting forever. A peer that calls Close fails only the receives
+// waiting for it. Abort(code) makes every rank's calls fail with an
+// *AbortError carrying code; ExitCode(err) gives the code a process should
+// exit with. Config.Timeout optionally bounds every wait as well.
+//
+// # Transports
+//
+// The core knows nothing of sockets: a Transport carries frames between
+// ranks (see the Transport interface for an implementation's duties). The
+// in-process transport serves tests and examples; package comm/tcp is the
+// network one, and package comm/commtest the conformance suite every
+// transport must pass.
+package comm

@@ -1,0 +1,79 @@
+package tcp
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Config holds the settings of one rank's transport. Every rank of a job
+// must use the same Secret, Job and MaxMessage; the durations may differ.
+type Config struct {
+	// Secret is the per-job secret both sides of every connection prove
+	// they know. Required, at least 16 bytes. It is never sent.
+	Secret []byte
+	// Job is the job id, bound into the handshake so that a connection
+	// from another job fails even if it shares the secret. May be "".
+	Job string
+	// ConnectTimeout bounds the whole wire-up in Connect (default 60s).
+	ConnectTimeout time.Duration
+	// HandshakeTimeout bounds the handshake of one connection (default 5s),
+	// so a slow-loris stranger cannot hold a wire-up goroutine for long.
+	HandshakeTimeout time.Duration
+	// Heartbeat is the idle interval after which a ping is sent (default 1s).
+	Heartbeat time.Duration
+	// DeadAfter is the silence after which a peer is declared lost
+	// (default 15s). It is also the deadline of every write.
+	DeadAfter time.Duration
+	// MaxMessage is the largest payload accepted, in bytes (default 1<<31).
+	// A larger length in a frame header is a protocol error, detected
+	// before anything is allocated.
+	MaxMessage uint64
+}
+
+// Defaults of the zero fields of Config.
+const (
+	DefaultConnectTimeout   = 60 * time.Second
+	DefaultHandshakeTimeout = 5 * time.Second
+	DefaultHeartbeat        = time.Second
+	DefaultDeadAfter        = 15 * time.Second
+	DefaultMaxMessage       = 1 << 31
+	// MinSecret is the shortest accepted Config.Secret, in bytes.
+	MinSecret = 16
+)
+
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	if c.ConnectTimeout == 0 {
+		c.ConnectTimeout = DefaultConnectTimeout
+	}
+	if c.HandshakeTimeout == 0 {
+		c.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if c.Heartbeat == 0 {
+		c.Heartbeat = DefaultHeartbeat
+	}
+	if c.DeadAfter == 0 {
+		c.DeadAfter = DefaultDeadAfter
+	}
+	if c.MaxMessage == 0 {
+		c.MaxMessage = DefaultMaxMessage
+	}
+	return c
+}
+
+// validate reports the first setting that cannot work. It expects c to
+// have its defaults filled.
+func (c Config) validate() error {
+	switch {
+	case len(c.Secret) < MinSecret:
+		return fmt.Errorf("tcp: Config.Secret must be at least %d bytes, got %d", MinSecret, len(c.Secret))
+	case c.ConnectTimeout < 0, c.HandshakeTimeout < 0, c.Heartbeat < 0, c.DeadAfter < 0:
+		return fmt.Errorf("tcp: Config durations must not be negative")
+	case c.Heartbeat >= c.DeadAfter:
+		return fmt.Errorf("tcp: Config.Heartbeat (%v) must be shorter than Config.DeadAfter (%v)", c.Heartbeat, c.DeadAfter)
+	case c.MaxMessage > math.MaxInt:
+		return fmt.Errorf("tcp: Config.MaxMessage %d does not fit in an int", c.MaxMessage)
+	}
+	return nil
+}

@@ -1,0 +1,342 @@
+package tcp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Dial backoff: the first retry comes quickly (peers start at about the
+// same time), later ones at most every maxBackoff.
+const (
+	minBackoff = 5 * time.Millisecond
+	maxBackoff = 500 * time.Millisecond
+)
+
+// Dial is the one-call form of wire-up: it listens on peers[rank] and
+// calls Connect.
+func Dial(ctx context.Context, rank int, peers []string, cfg Config) (*Transport, error) {
+	if rank < 0 || rank >= len(peers) {
+		return nil, fmt.Errorf("tcp: rank %d out of range for %d peers", rank, len(peers))
+	}
+	l, err := Listen(peers[rank])
+	if err != nil {
+		return nil, err
+	}
+	return Connect(ctx, l, rank, peers, cfg)
+}
+
+// Connect wires rank to every other rank of the world. peers[i] is rank
+// i's listening address; peers[rank] must name l. Rank r dials every rank
+// below it and accepts every rank above it, one authenticated connection
+// per pair. Connect returns when all len(peers)-1 links are up, or fails
+// when ctx ends or cfg.ConnectTimeout passes, with an error naming the
+// ranks still missing. It closes l in every case.
+func Connect(ctx context.Context, l *Listener, rank int, peers []string, cfg Config) (*Transport, error) {
+	defer l.Close()
+	cfg = cfg.WithDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	size := len(peers)
+	if rank < 0 || rank >= size {
+		return nil, fmt.Errorf("tcp: rank %d out of range for %d peers", rank, size)
+	}
+	if !l.isListenAddr(peers[rank]) {
+		return nil, fmt.Errorf("tcp: peers[%d] is %s but this rank listens on %s", rank, peers[rank], l.Addr())
+	}
+
+	start := time.Now()
+	ctx, cancel := context.WithDeadline(ctx, start.Add(cfg.ConnectTimeout))
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	w := &wireup{
+		rank: rank, size: size, peers: peers, cfg: cfg, l: l,
+		hp:       handshakeParams{secret: cfg.Secret, job: cfg.Job, size: size},
+		deadline: deadline,
+		conns:    make([]*net.TCPConn, size),
+		reserved: make([]bool, size),
+		lastErr:  make([]error, size),
+		pending:  make(map[*net.TCPConn]struct{}),
+		done:     make(chan struct{}),
+	}
+	if size == 1 {
+		close(w.done)
+	}
+	if rank < size-1 {
+		w.wg.Add(1)
+		go w.acceptLoop()
+	}
+	for r := 0; r < rank; r++ {
+		w.wg.Add(1)
+		go w.dialLoop(ctx, r)
+	}
+
+	select {
+	case <-w.done:
+	case <-ctx.Done():
+	}
+	w.finish()
+	cancel()
+	l.Close()
+	w.wg.Wait()
+
+	if err := w.failure(ctx, time.Since(start)); err != nil {
+		for _, c := range w.conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+		return nil, err
+	}
+	return newTransport(rank, size, cfg, w.conns), nil
+}
+
+// wireup is the state of one Connect: the links made so far and the
+// goroutines making them.
+type wireup struct {
+	rank, size int
+	peers      []string
+	cfg        Config
+	hp         handshakeParams
+	l          *Listener
+	deadline   time.Time
+
+	mu       sync.Mutex
+	conns    []*net.TCPConn // authenticated links by rank
+	n        int            // how many of conns are set
+	reserved []bool         // ranks whose incoming handshake has passed the proof
+	lastErr  []error        // why the last dial of a rank failed
+	pending  map[*net.TCPConn]struct{}
+	over     bool  // the wire-up has ended: no new links
+	fatal    error // a failure no retry can fix
+	done     chan struct{}
+	wg       sync.WaitGroup
+}
+
+// finish ends the wire-up: no link is added after it, and handshakes in
+// progress are cut short.
+func (w *wireup) finish() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.over = true
+	for c := range w.pending {
+		c.Close()
+	}
+}
+
+// add records an authenticated link, or closes it if the wire-up is over
+// or the rank is connected already.
+func (w *wireup) add(r int, c *net.TCPConn) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.over || w.conns[r] != nil {
+		c.Close()
+		return false
+	}
+	w.conns[r] = c
+	w.n++
+	if w.n == w.size-1 {
+		close(w.done)
+	}
+	return true
+}
+
+func (w *wireup) fail(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fatal == nil && !w.over {
+		w.fatal = err
+		close(w.done)
+	}
+}
+
+// failure is the error Connect returns, or nil when every link is up.
+func (w *wireup) failure(ctx context.Context, took time.Duration) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fatal != nil {
+		return fmt.Errorf("tcp: wire-up of rank %d of %d: %w", w.rank, w.size, w.fatal)
+	}
+	if w.n == w.size-1 {
+		return nil
+	}
+	var missing []string
+	for r, c := range w.conns {
+		if r == w.rank || c != nil {
+			continue
+		}
+		m := fmt.Sprintf("rank %d (%s", r, w.peers[r])
+		switch {
+		case w.lastErr[r] != nil:
+			m += ": " + w.lastErr[r].Error()
+		case r > w.rank:
+			m += ": never connected to us"
+		}
+		missing = append(missing, m+")")
+	}
+	why := "timed out"
+	if errors.Is(context.Cause(ctx), context.Canceled) {
+		why = "canceled"
+	}
+	return fmt.Errorf("tcp: wire-up of rank %d of %d %s after %v: %d of %d links missing: %s",
+		w.rank, w.size, why, took.Round(time.Millisecond), len(missing), w.size-1, strings.Join(missing, "; "))
+}
+
+// handshakeDeadline bounds one handshake: HandshakeTimeout, and never
+// past the end of the wire-up.
+func (w *wireup) handshakeDeadline() time.Time {
+	d := time.Now().Add(w.cfg.HandshakeTimeout)
+	if d.After(w.deadline) {
+		d = w.deadline
+	}
+	return d
+}
+
+// dialLoop connects to rank r, which is below us, retrying with backoff
+// until it succeeds, the wire-up ends, or r refuses us.
+func (w *wireup) dialLoop(ctx context.Context, r int) {
+	defer w.wg.Done()
+	d := net.Dialer{KeepAlive: -1}
+	if ip := w.l.localIP(); ip != nil {
+		d.LocalAddr = &net.TCPAddr{IP: ip}
+	}
+	backoff := minBackoff
+	for {
+		c, err := w.dialOnce(ctx, &d, r)
+		if err == nil {
+			w.add(r, c)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		w.mu.Lock()
+		w.lastErr[r] = err
+		w.mu.Unlock()
+		var refused *refusedError
+		var refusal *refusal
+		if errors.As(err, &refused) || errors.As(err, &refusal) {
+			w.fail(fmt.Errorf("rank %d at %s: %w", r, w.peers[r], err))
+			return
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+func (w *wireup) dialOnce(ctx context.Context, d *net.Dialer, r int) (*net.TCPConn, error) {
+	nc, err := d.DialContext(ctx, "tcp", w.peers[r])
+	if err != nil {
+		return nil, err
+	}
+	c := nc.(*net.TCPConn)
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	c.SetNoDelay(true)
+	c.SetDeadline(w.handshakeDeadline())
+	if err := dialHandshake(c, w.hp, w.rank, r); err != nil {
+		c.Close()
+		return nil, err
+	}
+	if err := c.SetDeadline(time.Time{}); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// acceptLoop takes incoming connections until the listener closes, and
+// handshakes each on its own goroutine so one slow stranger delays nobody.
+func (w *wireup) acceptLoop() {
+	defer w.wg.Done()
+	for {
+		c, err := w.l.ln.AcceptTCP()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors and the like: wait, do not spin.
+			slog.Debug("tcp: accept", "rank", w.rank, "err", err)
+			time.Sleep(minBackoff)
+			continue
+		}
+		w.mu.Lock()
+		if w.over {
+			w.mu.Unlock()
+			c.Close()
+			return
+		}
+		w.pending[c] = struct{}{}
+		w.wg.Add(1)
+		w.mu.Unlock()
+		go w.handleIncoming(c)
+	}
+}
+
+func (w *wireup) handleIncoming(c *net.TCPConn) {
+	defer w.wg.Done()
+	c.SetNoDelay(true)
+	c.SetDeadline(w.handshakeDeadline())
+	claimed := -1
+	peer, err := acceptHandshake(c, w.hp, w.rank, w.wanted, func(p int) error {
+		if err := w.claim(p); err != nil {
+			return err
+		}
+		claimed = p
+		return nil
+	})
+	if err == nil {
+		err = c.SetDeadline(time.Time{})
+	}
+	w.mu.Lock()
+	delete(w.pending, c)
+	if err != nil && claimed >= 0 {
+		w.reserved[claimed] = false
+	}
+	w.mu.Unlock()
+	if err != nil {
+		c.Close()
+		slog.Debug("tcp: refused incoming connection", "rank", w.rank, "remote", c.RemoteAddr().String(), "err", err)
+		return
+	}
+	w.add(peer, c)
+}
+
+// wanted says whether rank p may dial us: only higher ranks do, once each.
+func (w *wireup) wanted(p int) error {
+	if p <= w.rank || p >= w.size {
+		return refuse(refuseRank, "rank %d does not dial rank %d", p, w.rank)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.reserved[p] || w.conns[p] != nil {
+		return refuse(refuseDuplicate, "rank %d", p)
+	}
+	return nil
+}
+
+// claim reserves rank p for a dialer that has proved itself.
+func (w *wireup) claim(p int) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch {
+	case w.over:
+		return refuse(refuseOver, "rank %d", p)
+	case w.reserved[p] || w.conns[p] != nil:
+		return refuse(refuseDuplicate, "rank %d", p)
+	}
+	w.reserved[p] = true
+	return nil
+}
