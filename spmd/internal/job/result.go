@@ -1,0 +1,39 @@
+package job
+
+// Result is what a job reports at the root.
+type Result struct {
+	// Summary holds the job's answer as named values, in the order given
+	// by Keys (e.g. estimate, abs_error, samples_per_second).
+	Summary map[string]any
+	Keys    []string
+
+	// Verified is nil unless the job was run with --verify; then it says
+	// whether the parallel result equals the serial reference, within
+	// Tolerance (empty: exact equality, which the split guarantees).
+	Verified  *bool
+	Tolerance string
+	// Detail explains a verification, e.g. "max relative error 3e-16".
+	Detail string
+	// Work is the amount of work done, in WorkUnit (samples, rows...),
+	// for throughput figures.
+	Work     float64
+	WorkUnit string
+}
+
+// Set records a named summary value, keeping the order of first setting.
+func (r *Result) Set(key string, v any) {
+	if r.Summary == nil {
+		r.Summary = make(map[string]any)
+	}
+	if _, ok := r.Summary[key]; !ok {
+		r.Keys = append(r.Keys, key)
+	}
+	r.Summary[key] = v
+}
+
+// SetVerified records the outcome of a verification.
+func (r *Result) SetVerified(ok bool, tolerance, detail string) {
+	r.Verified = &ok
+	r.Tolerance = tolerance
+	r.Detail = detail
+}

@@ -1,0 +1,189 @@
+package job
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+
+	"github.com/spmd-go/spmd/comm"
+)
+
+// Job is one spmd workload.
+type Job struct {
+	Name string
+	// Parallel runs on every rank between the timing barriers. At the root
+	// it returns the Result (other ranks may return nil).
+	Parallel func(r *Run) (*Result, error)
+	// Verify, if set, runs at the root only after the parallel section,
+	// when Options.Verify is set: it computes the serial reference inside
+	// r.Serial and records the outcome with res.SetVerified.
+	Verify func(r *Run, res *Result) error
+}
+
+// Options are the settings every job shares (the CLI's common flags).
+type Options struct {
+	Threads    int    // goroutines per rank; <= 0 means DefaultThreads
+	Verify     bool   // run the serial reference at the root and compare
+	JSON       bool   // one JSON object instead of the table
+	Quiet      bool   // no progress
+	CPUProfile string // directory for one CPU profile per rank
+	Host       string // this rank's host, for the report
+	LocalSize  int    // ranks on this host, for DefaultThreads
+	Out        io.Writer
+}
+
+// DefaultThreads is the number of cores this rank may use: the CPUs this
+// process may run on, shared evenly among the ranks on its host.
+func DefaultThreads(localSize int) int {
+	n := runtime.NumCPU()
+	if localSize > 1 {
+		n /= localSize
+	}
+	return max(n, 1)
+}
+
+// Run is a job's view of its rank while it runs.
+type Run struct {
+	Comm    *comm.Comm
+	Threads int
+	Verify  bool
+	Quiet   bool
+
+	times  Times
+	serial float64
+	root   bool
+}
+
+// Root reports whether this rank is the root (rank 0), which reports.
+func (r *Run) Root() bool { return r.root }
+
+// Compute runs fn and counts its time as computation.
+func (r *Run) Compute(fn func() error) error { return stopwatch(&r.times.Compute, fn) }
+
+// Communicate runs fn and counts its time as communication.
+func (r *Run) Communicate(fn func() error) error { return stopwatch(&r.times.Communicate, fn) }
+
+// Serial runs the serial reference and records its time for the speedup.
+func (r *Run) Serial(fn func() error) error { return stopwatch(&r.serial, fn) }
+
+// Execute runs j on communicator c: barrier, Parallel, barrier, gather of
+// every rank's times, Verify at the root, report at the root. An error on
+// any rank is returned; the caller should then Abort the communicator so
+// no other rank waits for this one.
+func Execute(c *comm.Comm, j Job, o Options) (err error) {
+	if o.Out == nil {
+		o.Out = os.Stdout
+	}
+	r := &Run{Comm: c, Threads: o.Threads, Verify: o.Verify, Quiet: o.Quiet, root: c.Rank() == 0}
+	if r.Threads <= 0 {
+		r.Threads = DefaultThreads(o.LocalSize)
+	}
+	r.times.Rank = c.Rank()
+	r.times.Host = o.Host
+	if o.CPUProfile != "" {
+		stop, err := startProfile(o.CPUProfile, c.Rank())
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if perr := stop(); err == nil {
+				err = perr
+			}
+		}()
+	}
+
+	if err := c.Barrier(); err != nil {
+		return err
+	}
+	t0 := comm.Wtime()
+	res, err := protect(func() (*Result, error) { return j.Parallel(r) })
+	if err != nil {
+		return err
+	}
+	t1 := comm.Wtime()
+	if err := c.Barrier(); err != nil {
+		return err
+	}
+	t2 := comm.Wtime()
+	r.times.Wait = t2 - t1
+	r.times.Total = t2 - t0
+
+	all, err := comm.GatherValue(c, r.times, 0)
+	if err != nil {
+		return err
+	}
+	if !r.root {
+		return nil
+	}
+	if res == nil {
+		return fmt.Errorf("%s: job returned no result at the root", j.Name)
+	}
+	if o.Verify && j.Verify != nil {
+		if _, err := protect(func() (*Result, error) { return nil, j.Verify(r, res) }); err != nil {
+			return fmt.Errorf("%s: verify: %w", j.Name, err)
+		}
+	}
+	rep := newReport(j.Name, c.Size(), r.Threads, all, res, r.serial, o.Verify && j.Verify != nil)
+	if o.JSON {
+		err = rep.writeJSON(o.Out)
+	} else {
+		err = rep.writeTable(o.Out)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Verified != nil && !*res.Verified {
+		return ErrMismatch
+	}
+	return nil
+}
+
+// ErrMismatch is returned at the root when --verify finds that the
+// parallel result differs from the serial reference.
+var ErrMismatch = errors.New("verification failed: the parallel result differs from the serial reference")
+
+// protect turns a panic in a job into an error carrying the stack, so the
+// rank can abort the job cleanly instead of dying mid-collective.
+func protect(fn func() (*Result, error)) (res *Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn()
+}
+
+// startProfile writes this rank's CPU profile to dir/cpu.rank<N>.pprof,
+// through a temporary file renamed into place when profiling stops.
+func startProfile(dir string, rank int) (func() error, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	final := filepath.Join(dir, fmt.Sprintf("cpu.rank%d.pprof", rank))
+	f, err := os.CreateTemp(dir, ".cpu.rank*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			os.Remove(f.Name())
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		if err := os.Rename(f.Name(), final); err != nil {
+			os.Remove(f.Name())
+			return fmt.Errorf("cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
+}
