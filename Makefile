@@ -1,0 +1,72 @@
+# spmd: `make run` builds spmd and runs the pi job on 2 local ranks;
+# `make test` is the whole test suite (the command CI runs).
+#
+#   make build    bin/spmd (the GOEXPERIMENT=simd build when this Go has the
+#                 experiment, else portable) and bin/spmd-portable
+#   make run      build, then bin/spmd run -np 2 pi --samples 1e8 --verify
+#   make test     go vet, all tests, the race detector on comm, and kernels
+#                 again built with GOEXPERIMENT=simd
+#   make fuzz     every Fuzz target for FUZZTIME each (default 10s)
+#   make bench    scripts/bench.sh
+#   make cluster-up / cluster-down
+#                 start/stop the loopback sshd, Slurm and MPI used by the
+#                 cluster tests (root; see scripts/ci/)
+#   make clean
+
+GO       ?= go
+FUZZTIME ?= 10s
+
+# The kernels have an archsimd vector path compiled only under
+# GOEXPERIMENT=simd, with the portable path chosen at run time on CPUs
+# without the vector units. SIMD is "yes" when this Go knows the experiment.
+SIMD := $(shell GOEXPERIMENT=simd $(GO) env GOEXPERIMENT >/dev/null 2>&1 && echo yes)
+
+.PHONY: all build run test fuzz bench cluster-up cluster-down clean
+
+all: build
+
+build:
+	$(GO) build -o bin/spmd-portable ./spmd
+ifeq ($(SIMD),yes)
+	@if GOEXPERIMENT=simd $(GO) build -o bin/spmd ./spmd; then \
+		echo "bin/spmd: GOEXPERIMENT=simd build (vector kernels, portable fallback at run time)"; \
+	else \
+		echo "WARNING: the GOEXPERIMENT=simd build failed; bin/spmd is the portable build" >&2; \
+		cp bin/spmd-portable bin/spmd; \
+	fi
+else
+	cp bin/spmd-portable bin/spmd
+	@echo "bin/spmd: portable build ($(GO) has no GOEXPERIMENT=simd)"
+endif
+
+run: build
+	bin/spmd run -np 2 pi --samples 1e8 --verify
+
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -race -count=1 -timeout 20m ./comm/...
+ifeq ($(SIMD),yes)
+	GOEXPERIMENT=simd $(GO) vet ./kernels/...
+	GOEXPERIMENT=simd $(GO) test -count=1 -timeout 20m ./kernels/...
+endif
+
+# Fuzz both builds of the kernels: the portable one and the vector one.
+fuzz:
+	GO=$(GO) scripts/fuzz.sh $(FUZZTIME)
+ifeq ($(SIMD),yes)
+	GOEXPERIMENT=simd GO=$(GO) scripts/fuzz.sh $(FUZZTIME)
+endif
+
+bench:
+	scripts/bench.sh
+
+# Prints the export lines; in a shell use: eval "$$(scripts/ci/start-all.sh)"
+cluster-up:
+	scripts/ci/start-all.sh
+
+cluster-down:
+	scripts/ci/stop-all.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# fuzz.sh: runs every Go fuzz target in the repository for a bounded time.
+#
+#   scripts/fuzz.sh [FUZZTIME]      # default 10s per target; `make fuzz` calls it
+#
+# Targets are found by grep (every `func FuzzXxx(` in a *_test.go file), so a
+# new one is included without editing anything. Each runs alone:
+#   go test -run '^$' -fuzz '^FuzzXxx$' -fuzztime FUZZTIME ./its/package
+# A failing input is saved by go test under the package's testdata/fuzz/ (add
+# it to git: it becomes a regression test). All targets run even when one
+# fails; the script exits non-zero if any did.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+fuzztime=${1:-${FUZZTIME:-10s}}
+go=${GO:-go}
+
+# "dir name" pairs, sorted, from files outside hidden and testdata dirs.
+mapfile -t targets < <(
+	grep -rEo --include='*_test.go' --exclude-dir='.[!.]*' --exclude-dir=testdata \
+		'^func Fuzz[A-Za-z0-9_]*\(' . |
+		sed -E 's|^(.*)/[^/]*:func (Fuzz[A-Za-z0-9_]*)\($|\1 \2|' | sort -u
+)
+if [ ${#targets[@]} -eq 0 ]; then
+	echo "fuzz: no fuzz targets found"
+	exit 0
+fi
+
+failed=()
+for t in "${targets[@]}"; do
+	read -r dir name <<<"$t"
+	echo "=== fuzz $name in $dir for $fuzztime"
+	if ! "$go" test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$dir"; then
+		failed+=("$dir $name")
+	fi
+done
+
+echo "fuzz: ${#targets[@]} targets, ${#failed[@]} failed"
+if [ ${#failed[@]} -gt 0 ]; then
+	printf 'fuzz: FAILED %s\n' "${failed[@]}"
+	exit 1
+fi
