@@ -18,25 +18,24 @@ var piVector = piVectorKernel{
 // piLanes is the number of blocks in one 512-bit register.
 const piLanes = 8
 
-// piFullBlocksAVX512 counts hits in the full blocks [lo, hi), sixteen
-// blocks (two registers, for instruction-level parallelism) at a time. A
-// tail of three or more blocks runs in padded registers whose extra lanes
-// are computed and ignored: that is still faster than the scalar loop.
+// piFullBlocksAVX512 counts hits in the full blocks [lo, hi), eight blocks
+// (one register) at a time. A tail of three or more blocks runs in a
+// padded register whose extra lanes are computed and ignored: that is
+// still faster than the scalar loop.
+//
+// One register at a time is faster than two interleaved (2,000 vs 1,820 M
+// samples/s measured): the compiler allocates only 16 vector registers,
+// and two sets of state, accumulators and constants spill.
 func piFullBlocksAVX512(seed uint64, lo, hi int) uint64 {
 	var hits uint64
 	b := lo
-	for ; b+2*piLanes <= hi; b += 2 * piLanes {
-		hits += piAVX512x2(seed, b, 2*piLanes)
+	for ; b+piLanes <= hi; b += piLanes {
+		hits += piAVX512x1(seed, b, piLanes)
 	}
-	switch r := hi - b; {
-	case r > piLanes:
-		hits += piAVX512x2(seed, b, r)
-	case r >= 3:
-		hits += piAVX512x1(seed, b, r)
-	default:
-		hits += piFullBlocksPortable(seed, b, hi)
+	if hi-b >= 3 {
+		return hits + piAVX512x1(seed, b, hi-b)
 	}
-	return hits
+	return hits + piFullBlocksPortable(seed, b, hi)
 }
 
 // piLoadStates returns the four state words of the streams for blocks
@@ -82,39 +81,4 @@ func piAVX512x1(seed uint64, b, valid int) uint64 {
 		miss = miss.Add(x.Mul(x).Add(y.Mul(y)).ShiftAllRight(62))
 	}
 	return piLaneHits(miss, valid)
-}
-
-// piAVX512x2 counts hits in blocks b..b+valid-1 (valid <= 16) with two
-// registers of streams stepped side by side.
-func piAVX512x2(seed uint64, b, valid int) uint64 {
-	s0, s1, s2, s3 := piLoadStates(seed, b)
-	u0, u1, u2, u3 := piLoadStates(seed, b+piLanes)
-	mask := archsimd.BroadcastUint64x8(piCoordMask)
-	miss := archsimd.BroadcastUint64x8(0)
-	missU := archsimd.BroadcastUint64x8(0)
-	for i := 0; i < PiBlockSize; i++ {
-		r := s1.Add(s1.ShiftAllLeft(2)).RotateAllLeft(7)
-		q := u1.Add(u1.ShiftAllLeft(2)).RotateAllLeft(7)
-		r = r.Add(r.ShiftAllLeft(3))
-		q = q.Add(q.ShiftAllLeft(3))
-		t := s1.ShiftAllLeft(17)
-		tu := u1.ShiftAllLeft(17)
-		s2 = s2.Xor(s0)
-		u2 = u2.Xor(u0)
-		s3 = s3.Xor(s1)
-		u3 = u3.Xor(u1)
-		s1 = s1.Xor(s2)
-		u1 = u1.Xor(u2)
-		s0 = s0.Xor(s3)
-		u0 = u0.Xor(u3)
-		s2 = s2.Xor(t)
-		u2 = u2.Xor(tu)
-		s3 = s3.RotateAllLeft(45)
-		u3 = u3.RotateAllLeft(45)
-		x, y := r.ShiftAllRight(33), r.And(mask)
-		xu, yu := q.ShiftAllRight(33), q.And(mask)
-		miss = miss.Add(x.Mul(x).Add(y.Mul(y)).ShiftAllRight(62))
-		missU = missU.Add(xu.Mul(xu).Add(yu.Mul(yu)).ShiftAllRight(62))
-	}
-	return piLaneHits(miss, valid) + piLaneHits(missU, valid-piLanes)
 }

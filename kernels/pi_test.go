@@ -69,8 +69,9 @@ func TestPiHitsSplitsSumToWhole(t *testing.T) {
 	})
 }
 
-// TestPiVectorTails checks every tail length the vector path pads (up to
-// two registers of lanes) at several offsets against the portable path.
+// TestPiVectorTails checks block counts from 0 to two registers of lanes
+// and a few more (every tail length the vector path pads or hands to the
+// scalar loop) at several offsets against the portable path.
 func TestPiVectorTails(t *testing.T) {
 	if !piVector.ok {
 		t.Skip("no vector path in this build or on this CPU")
