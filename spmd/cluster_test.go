@@ -1,0 +1,128 @@
+package main
+
+// Tests that launch the spmd binary with real cluster software: sbatch and
+// srun on the loopback Slurm cluster, mpirun.openmpi, mpiexec.mpich, and
+// spmd run over the loopback sshd. Each skips only when that software is
+// absent (and fails instead under SPMD_REQUIRE_CLUSTER=1, as in CI); see
+// package internal/clustertest and scripts/ci for how to start it.
+//
+// All of them run the hello job and expect the same answer as
+// `spmd run -np N hello`: one line "hello: N ranks, allreduce ok".
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spmd-go/spmd/internal/clustertest"
+)
+
+// clusterTimeout bounds every launch in these tests; a healthy one takes
+// about a second.
+const clusterTimeout = 2 * time.Minute
+
+var helloRE = regexp.MustCompile(`hello: \d+ ranks, allreduce ok`)
+
+// helloLine is what the hello job reports for n ranks.
+func helloLine(n int) string { return fmt.Sprintf("hello: %d ranks, allreduce ok", n) }
+
+// checkHello fails the test unless r succeeded and its output reports
+// exactly one hello line, for n ranks.
+func checkHello(t *testing.T, what string, r clustertest.Result, n int) {
+	t.Helper()
+	if r.Code != 0 {
+		t.Fatalf("%s: %v", what, r)
+	}
+	got := helloRE.FindAllString(r.Stdout, -1)
+	if len(got) != 1 || got[0] != helloLine(n) {
+		t.Fatalf("%s: reported %q, want one %q\n%v", what, got, helloLine(n), r)
+	}
+}
+
+// repoFile returns the absolute path of a file of this repository (tests run
+// in the package directory, spmd/).
+func repoFile(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestClusterSbatch submits scripts/slurm/spmd.sbatch on 3 nodes with 2
+// tasks each, waits for it, and checks the results file the script wrote
+// (SPMD_RESULT) and the job's final state.
+func TestClusterSbatch(t *testing.T) {
+	clustertest.RequireSlurm(t)
+	spmd := clustertest.BuildSpmd(t)
+	dir := t.TempDir()
+	result := filepath.Join(dir, "hello.out")
+	log := filepath.Join(dir, "slurm-%j.out")
+	// sbatch passes the submitting environment on to the job.
+	t.Setenv("SPMD_BIN", spmd)
+	t.Setenv("SPMD_RESULT", result)
+	id := clustertest.Sbatch(t, "--nodes=3", "--ntasks-per-node=2", "--time=5", "--output="+log,
+		repoFile(t, "scripts/slurm/spmd.sbatch"), "hello")
+	job := clustertest.WaitSlurmJob(t, id, clusterTimeout)
+	logText, _ := os.ReadFile(strings.ReplaceAll(log, "%j", id))
+	if job.State != "COMPLETED" || job.ExitCode != "0:0" {
+		t.Fatalf("job %s: %s, exit %s; want COMPLETED 0:0\n--- job log\n%s", id, job.State, job.ExitCode, logText)
+	}
+	out, err := os.ReadFile(result)
+	if err != nil {
+		t.Fatalf("job %s wrote no results: %v\n--- job log\n%s", id, err, logText)
+	}
+	checkHello(t, "sbatch spmd.sbatch hello", clustertest.Result{Stdout: string(out)}, 6)
+}
+
+// TestClusterSrun starts 6 ranks on 3 nodes with srun, the way a user of an
+// interactive allocation would.
+func TestClusterSrun(t *testing.T) {
+	clustertest.RequireSlurm(t)
+	spmd := clustertest.BuildSpmd(t)
+	r := clustertest.Run(t, clusterTimeout, "srun", "-I30", "-N", "3", "-n", "6", "-O", spmd, "hello")
+	checkHello(t, "srun -N 3 -n 6 -O spmd hello", r, 6)
+}
+
+// TestClusterMPI starts 3 ranks with each MPI launcher and expects the
+// same answer as spmd's own launcher.
+func TestClusterMPI(t *testing.T) {
+	spmd := clustertest.BuildSpmd(t)
+	checkHello(t, "spmd run -np 3 hello", clustertest.Run(t, clusterTimeout, spmd, "run", "-np", "3", "hello"), 3)
+
+	for _, tc := range []struct {
+		name    string
+		require func(testing.TB) string
+		args    func() []string
+	}{
+		{"openmpi", clustertest.RequireOpenMPI, func() []string { return append(clustertest.OpenMPIFlags(), "-np", "3") }},
+		{"mpich", clustertest.RequireMPICH, func() []string { return []string{"-n", "3"} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			launcher := tc.require(t)
+			args := append(tc.args(), spmd, "hello")
+			r := clustertest.RunCmd(t, clusterTimeout, exec.Command(launcher, args...))
+			checkHello(t, filepath.Base(launcher)+" -np 3 spmd hello", r, 3)
+		})
+	}
+}
+
+// TestClusterHostfileSSH runs the repository's hostfile (2 ranks on each of
+// 127.0.0.1-3) with spmd run: the ranks on 127.0.0.2 and 127.0.0.3 start
+// through the test sshd.
+func TestClusterHostfileSSH(t *testing.T) {
+	cfg := clustertest.RequireSSH(t)
+	spmd := clustertest.BuildSpmd(t)
+	cmd := exec.Command(spmd, "run", "--hostfile", repoFile(t, "hostfile"), "hello")
+	cmd.Env = append(os.Environ(), "SPMD_SSH=ssh -F "+cfg)
+	checkHello(t, "spmd run --hostfile hostfile hello", clustertest.RunCmd(t, clusterTimeout, cmd), 6)
+}
