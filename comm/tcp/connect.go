@@ -97,6 +97,10 @@ func Connect(ctx context.Context, l *Listener, rank int, peers []string, cfg Con
 	return newTransport(rank, size, cfg, w.conns), nil
 }
 
+// testHookLinkUp, when set by a test, is called (under the wire-up's
+// lock) each time rank self gets its link to peer.
+var testHookLinkUp func(self, peer int)
+
 // wireup is the state of one Connect: the links made so far and the
 // goroutines making them.
 type wireup struct {
@@ -141,6 +145,9 @@ func (w *wireup) add(r int, c *net.TCPConn) bool {
 	}
 	w.conns[r] = c
 	w.n++
+	if testHookLinkUp != nil {
+		testHookLinkUp(w.rank, r)
+	}
 	if w.n == w.size-1 {
 		close(w.done)
 	}

@@ -25,7 +25,7 @@ const (
 	nonceSize    = 32
 	macSize      = sha256.Size
 
-	helloBody     = 12 + nonceSize          // size, from, to, nonce
+	helloBody     = 12 + nonceSize           // size, from, to, nonce
 	challengeBody = 12 + nonceSize + macSize // size, from, to, nonce, mac
 	proofBody     = macSize
 	maxBody       = challengeBody
@@ -190,10 +190,11 @@ type msgBuf [preambleSize + maxBody]byte
 // readMsg reads one handshake message into buf and returns its kind,
 // argument and body. It reads the fixed preamble, then exactly the body
 // size the kind implies: nothing in the input decides how much is read.
-func readMsg(r io.Reader, buf *msgBuf) (msgKind, uint16, []byte, error) {
+// want, the kind expected, only names it in errors.
+func readMsg(r io.Reader, buf *msgBuf, want msgKind) (msgKind, uint16, []byte, error) {
 	p := buf[:preambleSize]
 	if _, err := io.ReadFull(r, p); err != nil {
-		return 0, 0, nil, fmt.Errorf("%w: reading message: %w", ErrHandshake, err)
+		return 0, 0, nil, fmt.Errorf("%w: reading %v: %w", ErrHandshake, want, err)
 	}
 	if [4]byte(p[:4]) != handshakeMagic {
 		return 0, 0, nil, fmt.Errorf("%w: bad magic %q", ErrHandshake, p[:4])
@@ -260,7 +261,7 @@ func dialHandshake(rw io.ReadWriter, p handshakeParams, self, peer int) error {
 		return fmt.Errorf("%w: sending hello: %w", ErrHandshake, err)
 	}
 
-	kind, arg, body, err := readMsg(rw, &buf)
+	kind, arg, body, err := readMsg(rw, &buf, msgChallenge)
 	if err != nil {
 		return err
 	}
@@ -292,7 +293,7 @@ func dialHandshake(rw io.ReadWriter, p handshakeParams, self, peer int) error {
 		return fmt.Errorf("%w: sending proof: %w", ErrHandshake, err)
 	}
 
-	kind, arg, _, err = readMsg(rw, &buf)
+	kind, arg, _, err = readMsg(rw, &buf, msgWelcome)
 	switch {
 	case err != nil:
 		return err
@@ -318,7 +319,7 @@ func acceptHandshake(rw io.ReadWriter, p handshakeParams, self int, wanted, clai
 		}
 	}()
 
-	kind, _, body, err := readMsg(rw, &buf)
+	kind, _, body, err := readMsg(rw, &buf, msgHello)
 	if err != nil {
 		return -1, err
 	}
@@ -351,7 +352,7 @@ func acceptHandshake(rw io.ReadWriter, p handshakeParams, self int, wanted, clai
 		return -1, fmt.Errorf("%w: sending challenge: %w", ErrHandshake, err)
 	}
 
-	kind, _, body, err = readMsg(rw, &buf)
+	kind, _, body, err = readMsg(rw, &buf, msgProof)
 	if err != nil {
 		return -1, err
 	}

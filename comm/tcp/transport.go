@@ -83,7 +83,8 @@ func (t *Transport) Start(h comm.Handler) {
 // Send writes one data frame to rank dst on the caller's goroutine and
 // returns once the payload is handed to the kernel. The frame's source is
 // always this rank, whatever h.Source says. Send panics if dst is out of
-// range or this rank, or if len(payload) != h.Length; it returns an error
+// range or this rank, if len(payload) != h.Length, or if h.Type is not a
+// valid datatype of which the payload holds whole elements; it returns an error
 // if the message is longer than Config.MaxMessage, after Close or Abort,
 // and once the link to dst is lost.
 func (t *Transport) Send(dst int, h comm.Header, payload []byte) error {
@@ -92,6 +93,9 @@ func (t *Transport) Send(dst int, h comm.Header, payload []byte) error {
 	}
 	if uint64(len(payload)) != h.Length {
 		panic(fmt.Sprintf("tcp: Send: len(payload) %d != Header.Length %d", len(payload), h.Length))
+	}
+	if !h.Type.Valid() || h.Length%uint64(h.Type.Size()) != 0 {
+		panic(fmt.Sprintf("tcp: Send: %d bytes is not a whole number of elements of datatype %v", h.Length, h.Type))
 	}
 	if h.Length > t.cfg.MaxMessage {
 		return fmt.Errorf("tcp: send to rank %d: message of %d bytes exceeds MaxMessage %d", dst, h.Length, t.cfg.MaxMessage)

@@ -1,0 +1,175 @@
+package tcp
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spmd-go/spmd/comm"
+)
+
+// TestFrameConstants pins the wire format of docs/PROTOCOL.md: changing
+// any of these breaks every peer of another build.
+func TestFrameConstants(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		got, want int
+	}{
+		{"frameHeaderSize", frameHeaderSize, 24},
+		{"frameMagic", frameMagic, 0xA5},
+		{"protocolVersion", protocolVersion, 1},
+		{"frameData", int(frameData), 1},
+		{"framePing", int(framePing), 2},
+		{"frameGoAway", int(frameGoAway), 3},
+		{"frameAbort", int(frameAbort), 4},
+		{"preambleSize", preambleSize, 8},
+		{"helloBody", helloBody, 44},
+		{"challengeBody", challengeBody, 76},
+		{"proofBody", proofBody, 32},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %d, want %d", c.name, c.got, c.want)
+		}
+	}
+
+	// The byte layout of one header, field by field.
+	h := frameHeader{Type: frameData, Datatype: comm.Float64, Context: 0x01020304, Source: 0x05060708, Tag: -2, Length: 0x1122334455667788}
+	var b [frameHeaderSize]byte
+	h.encode(b[:])
+	want := "a5" + "01" + "01" + "07" + "01020304" + "05060708" + "fffffffe" + "1122334455667788"
+	if got := hex.EncodeToString(b[:]); got != want {
+		t.Errorf("encoded header\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestFrameHeaderRoundTrip(t *testing.T) {
+	for _, h := range []frameHeader{
+		{Type: frameData, Datatype: comm.Byte},
+		{Type: frameData, Datatype: comm.Float64, Context: 7, Source: 3, Tag: 42, Length: 8 << 20},
+		{Type: frameData, Datatype: comm.Encoded, Context: ^uint32(0), Source: ^uint32(0), Tag: -1 << 31, Length: ^uint64(0)},
+		{Type: framePing, Source: 1},
+		{Type: frameGoAway, Source: 2},
+		{Type: frameAbort, Source: 5, Tag: 137},
+	} {
+		var b [frameHeaderSize]byte
+		h.encode(b[:])
+		got, err := decodeFrameHeader(b[:])
+		if err != nil {
+			t.Errorf("%v: %v", h, err)
+			continue
+		}
+		if got != h {
+			t.Errorf("round trip of %v gave %v", h, got)
+		}
+	}
+}
+
+func TestFrameHeaderString(t *testing.T) {
+	for _, c := range []struct {
+		h    frameHeader
+		want string
+	}{
+		{frameHeader{Type: frameData, Datatype: comm.Int32, Context: 1, Source: 2, Tag: 3, Length: 4}, "data{ctx 1 src 2 tag 3 type int32 len 4}"},
+		{frameHeader{Type: framePing, Source: 9}, "ping{src 9}"},
+		{frameHeader{Type: frameGoAway, Source: 9}, "goaway{src 9}"},
+		{frameHeader{Type: frameAbort, Source: 9, Tag: 3}, "abort{src 9 code 3}"},
+		{frameHeader{Type: 77, Source: 9}, "frametype(77){src 9}"},
+	} {
+		if got := c.h.String(); got != c.want {
+			t.Errorf("String() = %q, want %q", got, c.want)
+		}
+	}
+}
+
+// TestFrameInvalid: every malformed header is a protocol error that says
+// what was wrong.
+func TestFrameInvalid(t *testing.T) {
+	const peer, max = 3, 1 << 20
+	good := frameHeader{Type: frameData, Datatype: comm.Float64, Source: peer, Length: 64}
+	for _, c := range []struct {
+		name string
+		edit func(b []byte)
+		want string
+	}{
+		{"bad magic", func(b []byte) { b[0] = 'G' }, "bad magic"},
+		{"bad version", func(b []byte) { b[1] = 2 }, "version 2"},
+		{"type zero", func(b []byte) { b[2] = 0 }, "unknown frame type 0"},
+		{"type too big", func(b []byte) { b[2] = 5 }, "unknown frame type 5"},
+		{"wrong source", func(b []byte) { b[11] = peer + 1 }, "source 4 on the link of rank 3"},
+		{"datatype zero", func(b []byte) { b[3] = 0 }, "invalid datatype 0"},
+		{"datatype unknown", func(b []byte) { b[3] = 200 }, "invalid datatype 200"},
+		{"length over max", func(b []byte) { b[16] = 0x40 }, "exceeds MaxMessage"},
+		{"length one over max", func(b []byte) { copy(b[16:], []byte{0, 0, 0, 0, 0, 0x10, 0, 8}) }, "exceeds MaxMessage"},
+		{"partial element", func(b []byte) { b[23] = 65 }, "not a whole number of float64"},
+		{"ping with length", func(b []byte) { b[2] = byte(framePing); b[3] = 0 }, "ping frame with datatype 0 and length 64"},
+		{"abort with datatype", func(b []byte) { b[2] = byte(frameAbort); b[16+7] = 0 }, "abort frame with datatype 7"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var b [frameHeaderSize]byte
+			good.encode(b[:])
+			c.edit(b[:])
+			r := frameReader{br: bufio.NewReader(bytes.NewReader(b[:])), peer: peer, max: max}
+			_, err := r.next()
+			if !errors.Is(err, ErrProtocol) {
+				t.Fatalf("err = %v, want a protocol error", err)
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %q, want it to mention %q", err, c.want)
+			}
+		})
+	}
+	t.Run("exactly max", func(t *testing.T) {
+		h := good
+		h.Length = max
+		if err := h.validate(peer, max); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// TestFrameReaderStream reads several frames back to back through a
+// reader that hands out one byte at a time: partial reads everywhere.
+func TestFrameReaderStream(t *testing.T) {
+	var stream bytes.Buffer
+	var want []frameHeader
+	var payloads [][]byte
+	for i, n := range []int{0, 8, 1000, 3 * 4096} {
+		h := frameHeader{Type: frameData, Datatype: comm.Byte, Source: 1, Tag: int32(i), Length: uint64(n)}
+		var b [frameHeaderSize]byte
+		h.encode(b[:])
+		stream.Write(b[:])
+		p := pattern(n, 1, 0, i)
+		stream.Write(p)
+		want = append(want, h)
+		payloads = append(payloads, p)
+		h = frameHeader{Type: framePing, Source: 1}
+		h.encode(b[:])
+		stream.Write(b[:])
+	}
+	r := frameReader{br: bufio.NewReaderSize(oneByteReader{&stream}, 16), peer: 1, max: 1 << 20}
+	for i := range want {
+		h, err := r.next()
+		if err != nil || h != want[i] {
+			t.Fatalf("frame %d: %v, %v; want %v", i, h, err, want[i])
+		}
+		buf := make([]byte, h.Length)
+		if err := r.readPayload(buf); err != nil || !bytes.Equal(buf, payloads[i]) {
+			t.Fatalf("payload %d: err %v, equal %v", i, err, bytes.Equal(buf, payloads[i]))
+		}
+		if h, err := r.next(); err != nil || h.Type != framePing {
+			t.Fatalf("after frame %d: %v, %v; want a ping", i, h, err)
+		}
+	}
+}
+
+type oneByteReader struct{ r *bytes.Buffer }
+
+func (o oneByteReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return o.r.Read(p[:1])
+}
