@@ -1,0 +1,163 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+// BootstrapReplicatesSerial is the reference for BootstrapReplicates:
+// replicate r draws its n indices with Stream(seed, r).IntN(n), builds the
+// resample in a fresh slice and computes stat.Of on it.
+func BootstrapReplicatesSerial(dst []float64, data []float64, stat Statistic, seed uint64, reps Range) {
+	checkBootstrap(dst, data, stat, reps)
+	n := len(data)
+	for r := reps.Lo; r < reps.Hi; r++ {
+		g := Stream(seed, uint64(r))
+		sample := make([]float64, n)
+		for i := range sample {
+			sample[i] = data[g.IntN(n)]
+		}
+		dst[r-reps.Lo] = stat.Of(sample)
+	}
+}
+
+// BootstrapReplicates computes the bootstrap replicates reps.Lo..reps.Hi-1
+// of stat on data and writes replicate r into dst[r-reps.Lo]:
+//
+//	g = Stream(seed, r)
+//	sample[i] = data[g.IntN(n)], i = 0..n-1, n = len(data)
+//	dst[r-reps.Lo] = stat.Of(sample)
+//
+// Replicates are numbered globally, so any split of [0, R) across ranks or
+// threads yields the same R numbers. The result equals
+// BootstrapReplicatesSerial's bit for bit; this version reuses one scratch
+// buffer for all replicates and finds the median by selection (expected
+// O(n)) instead of sorting.
+//
+// It panics if len(dst) != reps.Len(), data is empty, reps.Lo < 0 or
+// reps.Hi < reps.Lo, or stat is invalid.
+func BootstrapReplicates(dst []float64, data []float64, stat Statistic, seed uint64, reps Range) {
+	checkBootstrap(dst, data, stat, reps)
+	n := len(data)
+	un := uint64(n)
+	thresh := -un % un // Lemire's rejection bound, 2^64 mod n
+	scratch := make([]float64, n)
+	for r := reps.Lo; r < reps.Hi; r++ {
+		g := Stream(seed, uint64(r))
+		nan := false
+		for i := range scratch {
+			// g.IntN(n), inlined: the call does not inline because of its loop.
+			hi, lo := bits.Mul64(g.Uint64(), un)
+			for lo < thresh {
+				hi, lo = bits.Mul64(g.Uint64(), un)
+			}
+			v := data[hi]
+			nan = nan || v != v
+			scratch[i] = v
+		}
+		var s float64
+		switch stat {
+		case StatMean:
+			s = statMean(scratch)
+		case StatStd:
+			s = statStd(scratch)
+		case StatMedian:
+			if nan {
+				s = math.NaN()
+			} else {
+				s = medianSelect(scratch)
+			}
+		}
+		dst[r-reps.Lo] = s
+	}
+}
+
+func checkBootstrap(dst, data []float64, stat Statistic, reps Range) {
+	if stat < 0 || stat >= numStatistics {
+		panic(fmt.Sprintf("kernels: invalid statistic %d", int(stat)))
+	}
+	if len(data) == 0 {
+		panic("kernels: bootstrap of empty data")
+	}
+	if reps.Lo < 0 || reps.Hi < reps.Lo {
+		panic(fmt.Sprintf("kernels: bad replicate range %v", reps))
+	}
+	if len(dst) != reps.Len() {
+		panic(fmt.Sprintf("kernels: len(dst) = %d for %d replicates", len(dst), reps.Len()))
+	}
+}
+
+// medianSelect returns the median of x (no NaNs, len > 0), reordering x.
+// It selects the upper middle element k = n/2; for even n the lower middle
+// is then the largest element left of k. The result equals
+// statMedianSorted's because both pick the same order statistics and
+// average them the same way.
+func medianSelect(x []float64) float64 {
+	n := len(x)
+	k := n / 2
+	quickselect(x, k)
+	if n%2 == 1 {
+		return x[k]
+	}
+	lo := x[0]
+	for _, v := range x[1:k] {
+		if v > lo {
+			lo = v
+		}
+	}
+	return (lo + x[k]) / 2
+}
+
+// quickselect reorders x (no NaNs) so that x[k] is the k-th smallest
+// element, everything before it is <= x[k] and everything after >= x[k].
+// Hoare partitioning around a median-of-three pivot; short ranges finish
+// with insertion sort.
+func quickselect(x []float64, k int) {
+	lo, hi := 0, len(x)-1
+	for hi-lo > 16 {
+		mid := lo + (hi-lo)/2
+		// Order x[lo], x[mid], x[hi] so the pivot is their median.
+		if x[mid] < x[lo] {
+			x[mid], x[lo] = x[lo], x[mid]
+		}
+		if x[hi] < x[lo] {
+			x[hi], x[lo] = x[lo], x[hi]
+		}
+		if x[hi] < x[mid] {
+			x[hi], x[mid] = x[mid], x[hi]
+		}
+		p := x[mid]
+		i, j := lo, hi
+		for i <= j {
+			for x[i] < p {
+				i++
+			}
+			for x[j] > p {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		// Now x[lo..j] <= p <= x[i..hi], and x[j+1..i-1] == p.
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
+	for i := lo + 1; i <= hi; i++ {
+		v := x[i]
+		j := i
+		for ; j > lo && x[j-1] > v; j-- {
+			x[j] = x[j-1]
+		}
+		x[j] = v
+	}
+}
