@@ -15,7 +15,9 @@ type HeaderMode int
 
 const (
 	// HeaderAuto, the zero value, takes the first row as a header when
-	// any of its fields is not a number.
+	// one of its fields looks like a name rather than a number: it does
+	// not parse as one and starts with neither a digit, a sign nor a
+	// point.
 	HeaderAuto HeaderMode = iota
 	// HeaderYes always takes the first row as a header.
 	HeaderYes
@@ -138,7 +140,11 @@ func splitCSVLine(text string, comma rune, whitespace bool) []string {
 	return fields
 }
 
-// isHeader decides whether the first row is a header.
+// isHeader decides whether the first row is a header. HeaderAuto takes it
+// for one when a field looks like a name: not a number (a number too large
+// for float64 is still a number) and not starting like one, with a digit, a
+// sign or a point. So "x,y" is a header, while "1;2" (a wrong separator) or
+// "1,,3" (a missing value) stay data and are reported as bad numbers.
 func isHeader(fields []string, mode HeaderMode) bool {
 	switch mode {
 	case HeaderYes:
@@ -147,11 +153,19 @@ func isHeader(fields []string, mode HeaderMode) bool {
 		return false
 	}
 	for _, f := range fields {
-		if _, err := strconv.ParseFloat(f, 64); err != nil {
+		if looksLikeName(f) {
 			return true
 		}
 	}
 	return false
+}
+
+func looksLikeName(f string) bool {
+	if f == "" || strings.IndexByte("0123456789+-.", f[0]) >= 0 {
+		return false
+	}
+	_, err := strconv.ParseFloat(f, 64)
+	return err != nil && !errors.Is(err, strconv.ErrRange)
 }
 
 // unquote removes one pair of surrounding double quotes.
@@ -168,8 +182,8 @@ func unquote(f string) string {
 // (strconv 'g', -1), so ReadCSV returns the same bits. It returns an error
 // if len(data) != rows*cols, len(header) != cols, or a column name could not
 // be read back: it is empty, padded with spaces, or contains ',', '#', '"' or
-// a line break; or every name is a number, so the header would read back
-// as a row of data.
+// a line break; or no name looks like one (see HeaderAuto), so the header
+// would read back as a row of data.
 func WriteCSV(w io.Writer, header []string, data []float64, rows, cols int) error {
 	return writeDelimited(w, ',', header, data, rows, cols)
 }
@@ -222,17 +236,15 @@ func checkHeader(header []string, sep byte) error {
 	if sep == ' ' || sep == '\t' {
 		bad += " \t"
 	}
-	numeric := 0
+	named := false
 	for _, name := range header {
 		if name == "" || strings.TrimSpace(name) != name || strings.ContainsAny(name, bad) {
 			return fmt.Errorf("csv: column name %q cannot be written", name)
 		}
-		if _, err := strconv.ParseFloat(name, 64); err == nil {
-			numeric++
-		}
+		named = named || looksLikeName(name)
 	}
-	if len(header) > 0 && numeric == len(header) {
-		return errors.New("csv: every column name is a number: the header would read back as data")
+	if len(header) > 0 && !named {
+		return errors.New("csv: no column name looks like a name (see HeaderAuto): the header would read back as data")
 	}
 	return nil
 }
