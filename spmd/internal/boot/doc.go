@@ -1,0 +1,2 @@
+// Package boot is how a rank learns who it is and finds the others.
+package boot
