@@ -179,6 +179,43 @@ func TestCdistShareEqualsWhole(t *testing.T) {
 	})
 }
 
+// TestCdistGatherEqualsSerial is the parallel job's shape: every rank of
+// size computes its Share of the rows (here in goroutines, through Parallel),
+// the root concatenates them in rank order, and the result must equal the
+// serial call bit for bit, for sizes at and around the row count.
+func TestCdistGatherEqualsSerial(t *testing.T) {
+	forEachCdistPath(t, func(t *testing.T, k cdistKernel) {
+		rng := rand.New(rand.NewPCG(13, 14))
+		for _, s := range []struct{ m, n, p int }{{0, 9, 4}, {1, 30, 5}, {7, 25, 100}, {50, 49, 3}} {
+			x, y := randMatrix(rng, s.m, s.p, -2, 5), randMatrix(rng, s.n, s.p, 1, 5)
+			serial := make([]float64, s.m*s.n)
+			Cdist(serial, x, y, s.m, s.n, s.p)
+			for _, size := range []int{1, 2, 3, 4, 7, s.m, s.m + 1} {
+				if size < 1 {
+					continue
+				}
+				parts := make([][]float64, size)
+				Parallel(size, size, func(ranks Range) {
+					for rank := ranks.Lo; rank < ranks.Hi; rank++ {
+						r := Share(s.m, rank, size)
+						parts[rank] = make([]float64, r.Len()*s.n)
+						Cdist(parts[rank], x[r.Lo*s.p:r.Hi*s.p], y, r.Len(), s.n, s.p)
+					}
+				})
+				var gathered []float64
+				for _, part := range parts {
+					gathered = append(gathered, part...)
+				}
+				for i := range serial {
+					if math.Float64bits(gathered[i]) != math.Float64bits(serial[i]) {
+						t.Fatalf("%v on %d ranks: dst[%d] = %v, serial %v", s, size, i, gathered[i], serial[i])
+					}
+				}
+			}
+		}
+	})
+}
+
 // TestCdistVectorPathsAgree checks that vector paths of different widths give
 // the same bits: they run the same arithmetic per element.
 func TestCdistVectorPathsAgree(t *testing.T) {
