@@ -21,7 +21,7 @@ FUZZTIME ?= 10s
 # without the vector units. SIMD is "yes" when this Go knows the experiment.
 SIMD := $(shell GOEXPERIMENT=simd $(GO) env GOEXPERIMENT >/dev/null 2>&1 && echo yes)
 
-.PHONY: all build run test fuzz bench cluster-up cluster-down clean
+.PHONY: all build run test test-vet test-go test-race test-simd fuzz bench cluster-up cluster-down clean
 
 all: build
 
@@ -42,13 +42,26 @@ endif
 run: build
 	bin/spmd run -np 2 pi --samples 1e8 --verify
 
+# The parts run one after another and all of them run (make -k), so one
+# run shows every failure; `make test` fails if any part failed.
 test:
+	@$(MAKE) --no-print-directory -k test-vet test-go test-race test-simd
+
+test-vet:
 	$(GO) vet ./...
+
+test-go:
 	$(GO) test -count=1 -timeout 20m ./...
+
+test-race:
 	$(GO) test -race -count=1 -timeout 20m ./comm/...
+
+test-simd:
 ifeq ($(SIMD),yes)
 	GOEXPERIMENT=simd $(GO) vet ./kernels/...
 	GOEXPERIMENT=simd $(GO) test -count=1 -timeout 20m ./kernels/...
+else
+	@echo "test-simd: skipped, $(GO) has no GOEXPERIMENT=simd"
 endif
 
 # Fuzz both builds of the kernels: the portable one and the vector one.

@@ -22,8 +22,9 @@ ci_need_root() {
 }
 
 # ci_apt_install PKG...: installs whichever of the packages are missing,
-# without recommends. apt-get update runs at most once per state dir, and
-# only when something is missing.
+# without recommends. apt-get update runs first only when something is
+# missing and the package lists were not updated in the last hour (by a
+# start script, or by .ci/run touching $SPMD_CI_STATE/apt-updated).
 ci_apt_install() {
 	local missing=() p
 	for p in "$@"; do
@@ -31,7 +32,7 @@ ci_apt_install() {
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	mkdir -p "$SPMD_CI_STATE"
-	if [ ! -e "$SPMD_CI_STATE/apt-updated" ]; then
+	if [ -z "$(find "$SPMD_CI_STATE/apt-updated" -mmin -60 2>/dev/null)" ]; then
 		ci_log "apt-get update"
 		apt-get update -qq </dev/null >&2
 		touch "$SPMD_CI_STATE/apt-updated"
