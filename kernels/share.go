@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Range is the half-open interval [Lo, Hi) of indices (rows, blocks,
 // replicates, settings) that one rank or one thread works on.
@@ -82,4 +85,54 @@ func checkRange(r Range, n int, what string) {
 	if r.Lo < 0 || r.Hi < r.Lo || r.Hi > n {
 		panic(fmt.Sprintf("kernels: %s range %v outside [0,%d]", what, r, n))
 	}
+}
+
+// ShareByCost splits [0, len(costs)) into size contiguous ranges of about
+// equal total cost and returns rank's. The boundary between ranks r-1 and r
+// is the index whose prefix cost (the sum of the costs before it) is
+// nearest to r/size of the total, the lower index on a tie, so ranges tile
+// [0, n) in rank order; a rank can get an empty range when one item
+// dominates. Costs must be finite and >= 0; with a zero total it falls
+// back to Share.
+//
+// ShareByCost panics if size < 1, rank is outside [0, size) or a cost is
+// negative, NaN or infinite.
+func ShareByCost(costs []float64, rank, size int) Range {
+	checkShare(len(costs), size)
+	if rank < 0 || rank >= size {
+		panic(fmt.Sprintf("kernels: rank %d outside [0,%d)", rank, size))
+	}
+	total := 0.0
+	for i, c := range costs {
+		if !(c >= 0) || c > math.MaxFloat64 {
+			panic(fmt.Sprintf("kernels: cost %v at %d is not finite and >= 0", c, i))
+		}
+		total += c
+	}
+	if total == 0 {
+		return Share(len(costs), rank, size)
+	}
+	// boundary(r) is the index whose prefix cost is nearest r/size of the
+	// total; boundary(0) = 0 and boundary(size) = n.
+	boundary := func(r int) int {
+		if r == 0 {
+			return 0
+		}
+		if r == size {
+			return len(costs)
+		}
+		target := total * float64(r) / float64(size)
+		prefix := 0.0
+		for i, c := range costs {
+			if next := prefix + c; next >= target {
+				if target-prefix <= next-target {
+					return i
+				}
+				return i + 1
+			}
+			prefix += c
+		}
+		return len(costs)
+	}
+	return Range{boundary(rank), boundary(rank + 1)}
 }
