@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fuzz.sh: runs every Go fuzz target in the repository for a bounded time.
 #
-#   scripts/fuzz.sh [FUZZTIME]      # default 10s per target; `make fuzz` calls it
+#   scripts/fuzz.sh [FUZZTIME [DIR...]]   # default 10s per target, whole repo
+#   scripts/fuzz.sh 1m kernels            # only targets under kernels/
 #
 # Targets are found by grep (every `func FuzzXxx(` in a *_test.go file), so a
 # new one is included without editing anything. Each runs alone:
@@ -13,13 +14,23 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 fuzztime=${1:-${FUZZTIME:-10s}}
+[ $# -gt 0 ] && shift
+dirs=("$@")
+[ ${#dirs[@]} -gt 0 ] || dirs=(.)
+for i in "${!dirs[@]}"; do
+	d=${dirs[$i]#./}
+	d=${d%/}
+	# grep's --exclude-dir below would skip a "./dir" argument itself.
+	dirs[i]=${d:-.}
+	[ -d "${dirs[$i]}" ] || { echo "fuzz: no directory ${dirs[$i]}" >&2; exit 2; }
+done
 go=${GO:-go}
 
 # "dir name" pairs, sorted, from files outside hidden and testdata dirs.
 mapfile -t targets < <(
 	grep -rEo --include='*_test.go' --exclude-dir='.[!.]*' --exclude-dir=testdata \
-		'^func Fuzz[A-Za-z0-9_]*\(' . |
-		sed -E 's|^(.*)/[^/]*:func (Fuzz[A-Za-z0-9_]*)\($|\1 \2|' | sort -u
+		'^func Fuzz[A-Za-z0-9_]*\(' "${dirs[@]}" |
+		sed -E 's|^(.*)/[^/]*:func (Fuzz[A-Za-z0-9_]*)\($|\1 \2|; s|^(\./)*|./|' | sort -u
 )
 if [ ${#targets[@]} -eq 0 ]; then
 	echo "fuzz: no fuzz targets found"
