@@ -77,6 +77,11 @@ type Config struct {
 	// and os.Stderr.
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// Watchdog is the argv of a process running RunWatchdog (normally
+	// `spmd _watchdog`); it kills the ranks' process groups if the launcher
+	// dies without cleaning up. nil means no watchdog.
+	Watchdog []string
+
 	// Signals delivers the signals to forward to the ranks (the caller
 	// calls signal.Notify); nil means none.
 	Signals <-chan os.Signal

@@ -52,12 +52,18 @@
 // how it ended; this is how "ssh could not connect" (exit 255, no report)
 // is told apart from "the rank exited with 255".
 //
-// # Limits
+// # Orphans
 //
 // A rank's process group does not outlive the rank: when the rank exits,
-// whatever is left in its group is killed. Local ranks die with the
-// launcher (PR_SET_PDEATHSIG), but their children do not if the launcher
-// is SIGKILLed. Output lines longer than MaxLine bytes are split with a
-// newline at the limit, and a last line without a newline gets one, so
-// that lines from different ranks never mix.
+// whatever is left in its group is killed. If the launcher itself dies
+// (even by SIGKILL), local ranks get SIGKILL from the kernel
+// (PR_SET_PDEATHSIG), their process groups get it from the job's watchdog
+// process (Config.Watchdog, see watchdog.go), and remote ranks from
+// _remote when its stdin ends.
+//
+// # Output
+//
+// Output lines longer than MaxLine bytes are split with a newline at the
+// limit, and a last line without a newline gets one, so that lines from
+// different ranks never mix.
 package launch

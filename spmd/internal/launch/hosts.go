@@ -1,6 +1,7 @@
 package launch
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -53,6 +54,38 @@ func outboundIP(host string) (string, error) {
 	return c.LocalAddr().(*net.UDPAddr).IP.String(), nil
 }
 
+// lookupHost resolves host names; tests replace it so they never query DNS.
+var lookupHost = net.LookupHost
+
+// hostKind says where a host is, as far as starting ranks goes.
+type hostKind struct {
+	local    bool // this machine: fork/exec
+	loopback bool // reached over loopback (this machine or an alias such as 127.0.0.2)
+}
+
+// classify tells local from remote hosts. A name that is not one of this
+// machine's names must resolve (an unknown host is an error before
+// anything starts); it is local if it resolves to one of this machine's
+// addresses.
+func classify(h string, local map[string]bool) (hostKind, error) {
+	if local[h] {
+		return hostKind{local: true, loopback: isLoopback(h)}, nil
+	}
+	if net.ParseIP(h) != nil {
+		return hostKind{loopback: isLoopback(h)}, nil
+	}
+	addrs, err := lookupHost(h)
+	if err != nil {
+		return hostKind{}, fmt.Errorf("unknown host %q: %v", h, err)
+	}
+	k := hostKind{loopback: len(addrs) > 0}
+	for _, a := range addrs {
+		k.local = k.local || local[a]
+		k.loopback = k.loopback && isLoopback(a)
+	}
+	return k, nil
+}
+
 // placement is where one rank runs.
 type placement struct {
 	host      string // as given in Config.Hosts
@@ -70,26 +103,36 @@ type placement struct {
 // remote ranks can reach them.
 func place(hosts, extraLocal []string) (ps []placement, launcherIP string, err error) {
 	local := localNames(extraLocal)
+	kinds := map[string]hostKind{}
 	launcherIP = "127.0.0.1"
+	lanFound := false
 	for _, h := range hosts {
-		if !local[h] && !isLoopback(h) {
+		if _, done := kinds[h]; done {
+			continue
+		}
+		k, err := classify(h, local)
+		if err != nil {
+			return nil, "", err
+		}
+		kinds[h] = k
+		if !k.local && !k.loopback && !lanFound {
 			if launcherIP, err = outboundIP(h); err != nil {
-				return nil, "", err
+				return nil, "", fmt.Errorf("no route to host %q: %v", h, err)
 			}
-			break
+			lanFound = true
 		}
 	}
-	count := map[string]int{}
-	ps = make([]placement, len(hosts))
 	// All names of this machine count as one host for local ranks.
 	key := func(h string) string {
-		if local[h] {
+		if kinds[h].local {
 			return ""
 		}
 		return h
 	}
+	count := map[string]int{}
+	ps = make([]placement, len(hosts))
 	for r, h := range hosts {
-		p := placement{host: h, local: local[h], addr: h, localRank: count[key(h)]}
+		p := placement{host: h, local: kinds[h].local, addr: h, localRank: count[key(h)]}
 		count[key(h)]++
 		if p.local {
 			p.addr = launcherIP

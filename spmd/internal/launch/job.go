@@ -28,6 +28,7 @@ type job struct {
 	id         string
 	rendezvous string // "" when no server runs
 	ranks      []rank
+	wd         *watchdog
 }
 
 // rankEnv is rank r's SPMD_* environment.
@@ -124,6 +125,8 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		j.rendezvous = rv.Addr()
 	}
 
+	j.wd = startWatchdog(cfg.Watchdog)
+	defer j.wd.stop()
 	for r, p := range places {
 		var rk rank
 		var err error

@@ -3,6 +3,7 @@ package launch
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -328,5 +329,39 @@ func TestRunRemoteExit255(t *testing.T) {
 	res := run(t, remote(t, Config{Program: shell(`exit 255`), Hosts: hosts(1, "127.0.0.2")}))
 	if res.code != 255 || res.stderr != "spmd run: rank 0 on 127.0.0.2 exited with code 255\n" {
 		t.Errorf("Run = %d, %v; stderr %q", res.code, res.err, res.stderr)
+	}
+}
+
+// TestRunLauncherKilled SIGKILLs a launcher mid-job and checks that no
+// process of the job survives: remote ranks through _remote's EOF rule,
+// local ranks and their children through the watchdog.
+func TestRunLauncherKilled(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		hosts []string
+	}{
+		{"local", hosts(3, "127.0.0.1")},
+		{"remote", hosts(3, "127.0.0.2", "127.0.0.3")},
+		{"mixed", hosts(4, "127.0.0.1", "127.0.0.2")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var cfg Config
+			marker := markEnv(t, &cfg)
+			cmd := exec.Command(self(t), append([]string{"_launch", strings.Join(tc.hosts, ",")},
+				shell(`echo up; sleep 60 & wait`)...)...)
+			cmd.Env = append(os.Environ(), marker)
+			var out syncBuffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Wait()
+			waitFor(t, "ranks up", func() bool { return out.lines() == len(tc.hosts) })
+			if n := len(jobProcs(marker)); n < 2*len(tc.hosts) {
+				t.Fatalf("found %d processes of the job, want at least %d (rank shells and sleeps)", n, 2*len(tc.hosts))
+			}
+			cmd.Process.Kill()
+			checkNoneLeft(t, marker)
+		})
 	}
 }

@@ -18,13 +18,34 @@ import (
 // The test binary doubles as the programs the tests launch:
 //
 //	launch.test _remote                 RunRemote, as `spmd _remote`
+//	launch.test _watchdog               RunWatchdog, as `spmd _watchdog`
 //	launch.test _lines COUNT LEN        prints COUNT lines "RANK I xxx…" of
 //	                                    LEN x's each, RANK from SPMD_RANK
+//	launch.test _launch HOSTS ARGV...   a launcher: Run with Hosts from the
+//	                                    comma-separated HOSTS, fake ssh, a
+//	                                    watchdog, and $LAUNCH_TEST_MARKER
+//	                                    passed to the ranks
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "_remote":
 			os.Exit(RunRemote(os.Stdin, os.Stdout, os.Stderr))
+		case "_watchdog":
+			os.Exit(RunWatchdog(os.Stdin))
+		case "_launch":
+			exe, _ := os.Executable()
+			code, err := Run(context.Background(), Config{
+				Hosts:      strings.Split(os.Args[2], ","),
+				Program:    os.Args[3:],
+				SSH:        fakeSSH,
+				RemoteSpmd: exe,
+				Watchdog:   []string{exe, "_watchdog"},
+				Env:        []string{"LAUNCH_TEST_MARKER=" + os.Getenv("LAUNCH_TEST_MARKER")},
+			})
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "spmd run:", err)
+			}
+			os.Exit(code)
 		case "_lines":
 			count, _ := strconv.Atoi(os.Args[2])
 			n, _ := strconv.Atoi(os.Args[3])
@@ -54,8 +75,11 @@ func self(t *testing.T) string {
 
 // fakeSSH stands in for ssh without an sshd: `sh -c SCRIPT fakessh HOST
 // CMD...` drops the host and runs the command words through a shell, as
-// sshd does.
-var fakeSSH = []string{"sh", "-c", `shift; exec sh -c "$*"`, "fakessh"}
+// sshd does. setsid -f -w puts the "remote" side in a session of its own,
+// out of reach of the launcher's signals and death signal to the "ssh"
+// process, as a real remote side would be: only the frames and the EOF
+// on its stdin reach it.
+var fakeSSH = []string{"sh", "-c", `shift; exec setsid -f -w sh -c "$*"`, "fakessh"}
 
 // standIn is a rendezvous server stand-in: a listener nobody talks to.
 type standIn struct{ ln net.Listener }
@@ -120,6 +144,9 @@ func run(t *testing.T, cfg Config) result {
 	marker := markEnv(t, &cfg)
 	if cfg.StartRendezvous == nil {
 		cfg.StartRendezvous = startStandIn
+	}
+	if cfg.Watchdog == nil {
+		cfg.Watchdog = []string{self(t), "_watchdog"}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()

@@ -11,8 +11,15 @@ import (
 // pgroup is a started child that leads its own process group.
 type pgroup struct {
 	cmd  *exec.Cmd
+	wd   *watchdog // told about the group; may be nil
 	mu   sync.Mutex
 	done bool // the leader exited: the group id is no longer ours
+}
+
+// newPgroup wraps cmd, just started with sysProcAttr, and tells wd.
+func newPgroup(cmd *exec.Cmd, wd *watchdog) *pgroup {
+	wd.started(cmd.Process.Pid)
+	return &pgroup{cmd: cmd, wd: wd}
 }
 
 // signal sends sig to the whole group, unless the leader has exited.
@@ -32,6 +39,7 @@ func (g *pgroup) wait() *os.ProcessState {
 		defer g.mu.Unlock()
 		syscall.Kill(-g.cmd.Process.Pid, syscall.SIGKILL)
 		g.done = true
+		g.wd.cleaned(g.cmd.Process.Pid)
 	})
 	return g.cmd.ProcessState
 }

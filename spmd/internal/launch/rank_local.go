@@ -10,7 +10,7 @@ import (
 
 // localRank is a rank started by fork/exec on this machine.
 type localRank struct {
-	g      pgroup
+	g      *pgroup
 	outs   sync.WaitGroup
 	stdout *os.File // read ends of the rank's output pipes
 	stderr *os.File
@@ -77,7 +77,7 @@ func (j *job) startLocal(r int, path string) (*localRank, error) {
 			stdinW.Close()
 		}()
 	}
-	lr := &localRank{g: pgroup{cmd: cmd}, stdout: outR, stderr: errR}
+	lr := &localRank{g: newPgroup(cmd, j.wd), stdout: outR, stderr: errR}
 	lr.outs.Add(2)
 	go func() { defer lr.outs.Done(); j.out.sink(j.out.stdout, r).forward(outR) }()
 	go func() { defer lr.outs.Done(); j.out.sink(j.out.stderr, r).forward(errR) }()

@@ -26,7 +26,7 @@ const (
 
 // remoteRank is a rank started through `ssh HOST spmd _remote`.
 type remoteRank struct {
-	g      pgroup // the local ssh client
+	g      *pgroup // the local ssh client
 	outs   sync.WaitGroup
 	stdout *os.File
 	stderr *os.File
@@ -83,7 +83,7 @@ func (j *job) startRemote(r int, host string, ssh []string) (*remoteRank, error)
 	outW.Close()
 	errW.Close()
 
-	rr := &remoteRank{g: pgroup{cmd: cmd}, stdout: outR, stderr: errR, stdin: inW}
+	rr := &remoteRank{g: newPgroup(cmd, j.wd), stdout: outR, stderr: errR, stdin: inW}
 	argvRemote := j.cfg.RemoteProgram
 	if argvRemote == nil {
 		argvRemote = j.cfg.Program

@@ -70,7 +70,7 @@ func RunRemote(in io.Reader, stdout, stderr *os.File) int {
 		}
 		return startFailed(err)
 	}
-	g := &pgroup{cmd: cmd}
+	g := newPgroup(cmd, nil)
 
 	go func() {
 		var buf []byte
