@@ -109,6 +109,20 @@ type piVectorKernel struct {
 	fullBlocks func(seed uint64, lo, hi int) uint64
 }
 
+// piVector is the best vector path this build and CPU have (the first
+// usable entry of piVectorKernels, from a build-tagged file), or the zero
+// value when there is none.
+var piVector = bestPiVector(piVectorKernels)
+
+func bestPiVector(ks []piVectorKernel) piVectorKernel {
+	for _, k := range ks {
+		if k.ok {
+			return k
+		}
+	}
+	return piVectorKernel{}
+}
+
 // forcePortable disables the vector path; set from SPMD_NOSIMD at start-up.
 var forcePortable atomic.Bool
 
@@ -130,9 +144,9 @@ func piUseVector() bool {
 	return piVector.ok && piVector.fullBlocks != nil && !forcePortable.Load()
 }
 
-// PiPath names the code path PiHits uses: "avx512" (the build has
-// GOEXPERIMENT=simd and the CPU has AVX-512), or "portable" (scalar Go,
-// several streams interleaved).
+// PiPath names the code path PiHits uses: "avx512" or "avx2" (the build
+// has GOEXPERIMENT=simd on amd64 and the CPU has the feature), or
+// "portable" (scalar Go, several streams interleaved).
 func PiPath() string {
 	if piUseVector() {
 		return piVector.name

@@ -4,15 +4,15 @@ package kernels
 
 import "simd/archsimd"
 
-// piVector is the AVX-512 path: each 64-bit lane of a 512-bit register runs
-// one block's xoshiro256** stream, so one vector step draws a sample from
-// each of eight blocks. The lanes compute exactly the scalar steps (the
-// multiplications by 5 and 9 become shift-and-add), and the squares use the
-// 64-bit lane multiply, so the count equals the portable one bit for bit.
-var piVector = piVectorKernel{
-	name:       "avx512",
-	ok:         archsimd.X86.AVX512(),
-	fullBlocks: piFullBlocksAVX512,
+// piVectorKernels lists the vector paths, best first. In the AVX-512 path
+// each 64-bit lane of a 512-bit register runs one block's xoshiro256**
+// stream, so one vector step draws a sample from each of eight blocks. The
+// lanes compute exactly the scalar steps (the multiplications by 5 and 9
+// become shift-and-add), and the squares use the 64-bit lane multiply, so
+// the count equals the portable one bit for bit.
+var piVectorKernels = []piVectorKernel{
+	{name: "avx512", ok: archsimd.X86.AVX512(), fullBlocks: piFullBlocksAVX512},
+	{name: "avx2", ok: archsimd.X86.AVX2(), fullBlocks: piFullBlocksAVX2},
 }
 
 // piLanes is the number of blocks in one 512-bit register.

@@ -30,13 +30,21 @@ func BenchmarkPiHitsPortable(b *testing.B) {
 	benchmarkPi(b, PiHits)
 }
 
+// BenchmarkPiHitsVector runs each vector path the build and CPU have.
 func BenchmarkPiHitsVector(b *testing.B) {
 	if !piVector.ok {
 		b.Skip("no vector path in this build or on this CPU")
 	}
 	was := ForcePortable(false)
 	defer ForcePortable(was)
-	benchmarkPi(b, PiHits)
+	best := piVector
+	defer func() { piVector = best }()
+	for _, k := range piVectorKernels {
+		if k.ok {
+			piVector = k
+			b.Run(k.name, func(b *testing.B) { benchmarkPi(b, PiHits) })
+		}
+	}
 }
 
 // BenchmarkPiHitsParallel runs the default path on two goroutines through

@@ -2,6 +2,6 @@
 
 package kernels
 
-// piVector is empty without GOEXPERIMENT=simd on amd64: PiHits always
-// takes the portable path.
-var piVector piVectorKernel
+// piVectorKernels is empty without GOEXPERIMENT=simd on amd64: PiHits
+// always takes the portable path.
+var piVectorKernels []piVectorKernel

@@ -15,15 +15,22 @@ var piTotals = []uint64{
 	3*PiBlockSize + 7, 16 * PiBlockSize, 37*PiBlockSize + 123,
 }
 
-// piPaths runs fn once per code path this build and CPU have, naming each.
+// piPaths runs fn once per code path this build and CPU have (portable
+// and every usable vector path), naming each. It swaps piVector, so tests
+// that use it must not run in parallel.
 func piPaths(t *testing.T, fn func(t *testing.T, path string)) {
 	t.Helper()
 	was := ForcePortable(true)
 	defer ForcePortable(was)
 	t.Run("portable", func(t *testing.T) { fn(t, "portable") })
-	if piVector.ok {
-		ForcePortable(false)
-		t.Run(piVector.name, func(t *testing.T) { fn(t, piVector.name) })
+	ForcePortable(false)
+	best := piVector
+	defer func() { piVector = best }()
+	for _, k := range piVectorKernels {
+		if k.ok {
+			piVector = k
+			t.Run(k.name, func(t *testing.T) { fn(t, k.name) })
+		}
 	}
 }
 
@@ -76,13 +83,17 @@ func TestPiVectorTails(t *testing.T) {
 	if !piVector.ok {
 		t.Skip("no vector path in this build or on this CPU")
 	}
-	const total = 40 * PiBlockSize
-	for lo := 0; lo < 3; lo++ {
-		for n := 0; n <= 2*8+3 && lo+n <= 40; n++ {
-			got := piVector.fullBlocks(11, lo, lo+n)
-			want := piFullBlocksPortable(11, lo, lo+n)
-			if got != want {
-				t.Errorf("blocks [%d,%d): vector %d, portable %d", lo, lo+n, got, want)
+	for _, k := range piVectorKernels {
+		if !k.ok {
+			continue
+		}
+		for lo := 0; lo < 3; lo++ {
+			for n := 0; n <= 2*8+3; n++ {
+				got := k.fullBlocks(11, lo, lo+n)
+				want := piFullBlocksPortable(11, lo, lo+n)
+				if got != want {
+					t.Errorf("%s blocks [%d,%d): vector %d, portable %d", k.name, lo, lo+n, got, want)
+				}
 			}
 		}
 	}
