@@ -1,0 +1,167 @@
+package tcp
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spmd-go/spmd/comm"
+)
+
+// TestStrangers: while rank 0 waits for its peers, strangers connect to
+// it: random bytes, a wrong secret, handshakes captured from this job and
+// from another and replayed, a frame header with a length of 2^62, a
+// slow-loris that sends one byte per second, and an impostor that knows
+// the secret but claims a rank already connected. Each is closed; the real
+// wire-up still completes and data flows.
+func TestStrangers(t *testing.T) {
+	cfg := testConfig()
+	cfg.HandshakeTimeout = 1500 * time.Millisecond
+	ls, addrs := listenAll(t, 3)
+	target := addrs[0]
+	p := handshakeParams{secret: cfg.Secret, job: cfg.Job, size: 3}
+
+	rank1Up := make(chan struct{})
+	testHookLinkUp = func(self, peer int) {
+		if self == 0 && peer == 1 {
+			close(rank1Up)
+		}
+	}
+	defer func() { testHookLinkUp = nil }()
+
+	ts := make([]*Transport, 3)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	connect := func(i int) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ts[i], errs[i] = Connect(context.Background(), ls[i], i, addrs, cfg)
+		}()
+	}
+	connect(0)
+
+	strangers := []struct {
+		name string
+		talk func(c net.Conn) // says its piece (until rank 0 hangs up, for the slow-loris)
+	}{
+		{"random bytes", func(c net.Conn) {
+			b := make([]byte, 200)
+			rand.Read(b)
+			c.Write(b)
+		}},
+		{"wrong secret", func(c net.Conn) {
+			q := p
+			q.secret = []byte("not the job secret, but long enough")
+			dialHandshake(c, q, 2, 0)
+		}},
+		{"replay from another job", func(c net.Conn) {
+			replay(t, c, capture(t, handshakeParams{secret: cfg.Secret, job: "another-job", size: 3}))
+		}},
+		{"replay from this job", func(c net.Conn) {
+			replay(t, c, capture(t, p))
+		}},
+		{"frame with length 2^62", func(c net.Conn) {
+			c.Write(frameBytes(frameHeader{Type: frameData, Datatype: comm.Byte, Source: 2, Length: 1 << 62}, nil))
+		}},
+		{"slow-loris", func(c net.Conn) {
+			// A real hello, one byte per second: rank 0 must hang up long
+			// before the 52 seconds it would take.
+			hi := make([]byte, preambleSize+helloBody)
+			putPreamble(hi, msgHello, 0)
+			(&hello{size: 3, from: 2, to: 0}).put(hi[preambleSize:])
+			for _, b := range hi {
+				if _, err := c.Write([]byte{b}); err != nil {
+					return
+				}
+				time.Sleep(time.Second)
+			}
+			t.Error("slow-loris sent its whole hello")
+		}},
+	}
+	var sw sync.WaitGroup
+	for _, s := range strangers {
+		sw.Add(1)
+		go func() {
+			defer sw.Done()
+			c, err := net.DialTimeout("tcp", target, waitLimit)
+			if err != nil {
+				t.Errorf("%s: %v", s.name, err)
+				return
+			}
+			defer c.Close()
+			s.talk(c)
+			// Then rank 0 must hang up: EOF or reset, not our deadline.
+			c.SetReadDeadline(time.Now().Add(waitLimit))
+			_, err = io.Copy(io.Discard, c)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Errorf("%s: rank 0 did not hang up", s.name)
+			}
+		}()
+	}
+	sw.Wait()
+
+	// The impostor knows the secret but comes after the real rank 1.
+	connect(1)
+	<-rank1Up
+	c, err := net.DialTimeout("tcp", target, waitLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.SetDeadline(time.Now().Add(waitLimit))
+	if err := dialHandshake(c, p, 1, 0); err == nil {
+		t.Error("impostor of rank 1 passed the handshake")
+	}
+	c.Close()
+
+	connect(2)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", i, err)
+		}
+		defer ts[i].Close()
+	}
+	rec := newRecorder()
+	ts[0].Start(rec)
+	ts[1].Start(newRecorder())
+	ts[2].Start(newRecorder())
+	for src := 1; src <= 2; src++ {
+		if err := ts[src].Send(0, comm.Header{Source: uint32(src), Type: comm.Byte, Length: 5}, pattern(5, src, 0, 0)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "a message after the strangers", func() bool { return len(rec.deliveries(src)) == 1 })
+		if d := rec.deliveries(src)[0]; !bytes.Equal(d.data, pattern(5, src, 0, 0)) {
+			t.Errorf("from rank %d got %x", src, d.data)
+		}
+	}
+}
+
+// capture runs a real handshake of p between rank 2 and rank 0 and
+// returns what the dialer wrote.
+func capture(t *testing.T, p handshakeParams) []byte {
+	res := runHandshake(t, handshakeSide{p, 2}, handshakeSide{p, 0}, false)
+	if res.dialErr != nil || res.acceptErr != nil {
+		t.Errorf("capture: %v, %v", res.dialErr, res.acceptErr)
+	}
+	return res.dialerWrote
+}
+
+// replay plays captured dialer bytes to c: the hello, then, after the
+// challenge, the old proof.
+func replay(t *testing.T, c net.Conn, wire []byte) {
+	c.Write(wire[:preambleSize+helloBody])
+	var buf msgBuf
+	if _, _, _, err := readMsg(c, &buf, msgChallenge); err != nil {
+		t.Errorf("replay: no challenge: %v", err)
+		return
+	}
+	c.Write(wire[preambleSize+helloBody:])
+}
