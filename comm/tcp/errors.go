@@ -1,6 +1,11 @@
 package tcp
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spmd-go/spmd/comm"
+)
 
 var (
 	// ErrClosed is returned by Send after Close or Abort, and is the
@@ -12,7 +17,9 @@ var (
 	// ErrPeerClosed is the reason given to Lost when the peer closed its
 	// transport normally (it sent goaway). Receives still pending from it
 	// cannot complete, but the peer did not fail.
-	ErrPeerClosed = errors.New("tcp: peer closed the connection normally (goaway)")
+	// It wraps comm.ErrPeerClosed, which tells the core not to treat the
+	// departure as a failure of the job.
+	ErrPeerClosed = fmt.Errorf("tcp: peer closed the connection normally (goaway): %w", comm.ErrPeerClosed)
 	// ErrPeerSilent is wrapped by the error given to Lost when nothing
 	// arrived from the peer for Config.DeadAfter: the peer is stopped,
 	// hung or unreachable.

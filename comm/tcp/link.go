@@ -37,13 +37,15 @@ type link struct {
 	warr    [2][]byte             // header and payload: one writev
 	wbufs   net.Buffers           // slices warr; a field so WriteTo does not allocate
 	wbroken bool                  // a write failed part-way: no frame may follow
+	wdl     time.Time             // the write deadline in force (see armWrite)
 
 	wrote   atomic.Bool  // a frame went out since the heartbeat last looked
 	closeDL atomic.Int64 // UnixNano; when set, writes must end by then (Close, Abort)
 	drainDL atomic.Int64 // UnixNano; when set, reads must end by then (a write failed)
 	down    atomic.Pointer[error]
 
-	fr frameReader // the reader goroutine's
+	fr  frameReader // the reader goroutine's
+	rdl time.Time   // the read deadline in force, the reader goroutine's
 }
 
 func newLink(t *Transport, peer int, c *net.TCPConn) *link {
@@ -66,21 +68,38 @@ func (l *link) setDown(err error) error {
 	return *l.down.Load()
 }
 
-// armWrite sets the write deadline for the next write: DeadAfter from
-// now, but never past a deadline set by Close or Abort. Checking closeDL
-// after setting ours means that whichever of us sets last, the earlier
-// deadline stands.
+// Deadlines are re-armed lazily: only once the one in force is nearer
+// than DeadAfter-slack, where slack is DeadAfter/rearmDivisor. Setting a
+// deadline is a trip into the runtime's poller, and at thousands of frames
+// a second nearly every one would be redundant. So a silent peer is
+// declared lost after between DeadAfter-slack and DeadAfter of silence.
+const rearmDivisor = 16
+
+// armWrite makes sure a write deadline about DeadAfter away is in force,
+// but never one past the deadline set by Close or Abort. The caller holds
+// wmu. Checking closeDL after setting ours means that whichever of us
+// sets last, the goodbye's deadline stands.
 func (l *link) armWrite() {
-	l.conn.SetWriteDeadline(time.Now().Add(l.dead))
+	now := time.Now()
+	if l.closeDL.Load() == 0 && l.wdl.Sub(now) > l.dead-l.dead/rearmDivisor {
+		return
+	}
+	l.wdl = now.Add(l.dead)
+	l.conn.SetWriteDeadline(l.wdl)
 	if d := l.closeDL.Load(); d != 0 {
 		l.conn.SetWriteDeadline(time.Unix(0, d))
 	}
 }
 
-// armRead is armWrite's twin for the reader: DeadAfter from now, but never
-// past the drain deadline set after a failed write.
+// armRead is armWrite's twin for the reader goroutine: about DeadAfter
+// from now, but never past the drain deadline set after a failed write.
 func (l *link) armRead() {
-	l.conn.SetReadDeadline(time.Now().Add(l.dead))
+	now := time.Now()
+	if l.drainDL.Load() == 0 && l.rdl.Sub(now) > l.dead-l.dead/rearmDivisor {
+		return
+	}
+	l.rdl = now.Add(l.dead)
+	l.conn.SetReadDeadline(l.rdl)
 	if d := l.drainDL.Load(); d != 0 {
 		l.conn.SetReadDeadline(time.Unix(0, d))
 	}
