@@ -24,6 +24,7 @@ type engine struct {
 	lost       map[int]error    // peers that are gone, and why
 	broken     error            // set when the world can no longer work: every call fails with it
 	closed     bool
+	aborting   bool // this rank called Abort: its own links going down are no news
 	nextCtx    uint32
 	notified   bool // we already told the others about a lost peer
 }
@@ -126,7 +127,7 @@ func (e *engine) Lost(peer int, err error) {
 			close(c.in.ready)
 		}
 	}
-	if clean || e.closed {
+	if clean || e.closed || e.aborting {
 		e.failPostedLocked(func(r *recvReq) bool { return r.src == peer }, peer, err)
 		e.mu.Unlock()
 		return
@@ -335,6 +336,7 @@ func (e *engine) abort(code int) error {
 		return ErrClosed
 	}
 	ae := &AbortError{Rank: e.rank, Code: code}
+	e.aborting = true
 	if e.broken == nil {
 		e.broken = ae
 	}
