@@ -8,19 +8,19 @@ import "fmt"
 // the first unexpected message it accepts, so messages from one sender
 // with one tag are received in the order they were sent.
 type recvReq struct {
-	ctx   uint32
-	src   int // world rank, or AnySource
-	tag   int32
+	ctx    uint32
+	src    int // world rank, or AnySource
+	tag    int32
 	anyTag bool
-	dtype Datatype
-	buf   []byte // destination; nil with alloc to have one allocated
-	alloc bool
-	op    string // the calling operation, for errors
+	dtype  Datatype
+	buf    []byte // destination; nil with alloc to have one allocated
+	alloc  bool
+	op     string // the calling operation, for errors
 
-	done   chan struct{}
-	hdr    Header // of the matched message
-	data   []byte // the payload's bytes (a prefix of buf, or allocated)
-	err    error
+	done chan struct{}
+	hdr  Header // of the matched message
+	data []byte // the payload's bytes (a prefix of buf, or allocated)
+	err  error
 }
 
 func (r *recvReq) accepts(h Header) bool {
