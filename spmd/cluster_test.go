@@ -94,24 +94,29 @@ func TestClusterSrun(t *testing.T) {
 }
 
 // TestClusterMPI starts 3 ranks with each MPI launcher and expects the
-// same answer as spmd's own launcher.
+// same answer as spmd's own launcher. Each launcher is its own subtest, so
+// one failing does not hide the others.
 func TestClusterMPI(t *testing.T) {
 	spmd := clustertest.BuildSpmd(t)
-	checkHello(t, "spmd run -np 3 hello", clustertest.Run(t, clusterTimeout, spmd, "run", "-np", "3", "hello"), 3)
-
 	for _, tc := range []struct {
-		name    string
-		require func(testing.TB) string
-		args    func() []string
+		name string
+		argv func(t *testing.T) []string // the command line; may skip t
 	}{
-		{"openmpi", clustertest.RequireOpenMPI, func() []string { return append(clustertest.OpenMPIFlags(), "-np", "3") }},
-		{"mpich", clustertest.RequireMPICH, func() []string { return []string{"-n", "3"} }},
+		{"spmd-run", func(t *testing.T) []string {
+			return []string{spmd, "run", "-np", "3", "hello"}
+		}},
+		{"openmpi", func(t *testing.T) []string {
+			mpirun := clustertest.RequireOpenMPI(t)
+			return append(append([]string{mpirun}, clustertest.OpenMPIFlags()...), "-np", "3", spmd, "hello")
+		}},
+		{"mpich", func(t *testing.T) []string {
+			return []string{clustertest.RequireMPICH(t), "-n", "3", spmd, "hello"}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			launcher := tc.require(t)
-			args := append(tc.args(), spmd, "hello")
-			r := clustertest.RunCmd(t, clusterTimeout, exec.Command(launcher, args...))
-			checkHello(t, filepath.Base(launcher)+" -np 3 spmd hello", r, 3)
+			argv := tc.argv(t)
+			r := clustertest.Run(t, clusterTimeout, argv[0], argv[1:]...)
+			checkHello(t, filepath.Base(argv[0])+" "+strings.Join(argv[1:], " "), r, 3)
 		})
 	}
 }
