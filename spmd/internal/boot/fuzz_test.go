@@ -134,3 +134,51 @@ func FuzzParseHostfile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRendezvousMessage feeds arbitrary bytes to the message reader and
+// every body decoder a server or rank uses: none may panic or allocate
+// beyond its bound, and a registration that decodes re-encodes to the
+// same bytes.
+func FuzzRendezvousMessage(f *testing.F) {
+	nS := bytes.Repeat([]byte{7}, nonceSize)
+	reg := registerMsg{rank: 1, size: 2, nonce: bytes.Repeat([]byte{9}, nonceSize), job: "j", addr: "127.0.0.1:1"}
+	var msg bytes.Buffer
+	writeMsg(&msg, rvRegister, reg.encode(testSecret, nS))
+	f.Add(msg.Bytes())
+	msg.Reset()
+	writeMsg(&msg, rvStatus, statusMsg{registered: 1, size: 3, missing: 2, ranks: []int{0, 2}}.encode())
+	f.Add(msg.Bytes())
+	f.Add([]byte("SPRV\x01\x02\x00\x00\xff\xff\xff\xff"))
+	f.Add([]byte("GET / HTTP/1.0\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		limit := func(k rvKind) (int, bool) {
+			switch k {
+			case rvRegister:
+				return maxRegisterBody, true
+			case rvStatus:
+				return maxStatusBody, true
+			case rvTable:
+				return tableMaxBody(4), true
+			case rvRefuse:
+				return maxRefuseBody, true
+			}
+			return 0, false
+		}
+		kind, body, err := readMsg(bytes.NewReader(data), limit)
+		if err != nil {
+			return
+		}
+		if max, _ := limit(kind); len(body) > max {
+			t.Fatalf("kind %d body of %d bytes over its bound %d", kind, len(body), max)
+		}
+		if m, signed, ok := decodeRegister(body); ok {
+			again := append(appendStr(appendStr(append(appendU32(appendU32(nil, m.rank), m.size), m.nonce...), m.job), m.addr), m.mac...)
+			if !bytes.Equal(again, body) || !bytes.Equal(signed, body[:len(body)-macSize]) {
+				t.Fatalf("registration %x re-encodes to %x", body, again)
+			}
+		}
+		decodeStatus(body)
+		decodeRefuse(body)
+		decodeTable(body, 4, testSecret, nS, nS, "j")
+	})
+}
