@@ -20,7 +20,8 @@ type Config struct {
 	// HandshakeTimeout bounds the handshake of one connection (default 5s),
 	// so a slow-loris stranger cannot hold a wire-up goroutine for long.
 	HandshakeTimeout time.Duration
-	// Heartbeat is the idle interval after which a ping is sent (default 1s).
+	// Heartbeat is the idle interval after which a ping is sent (default
+	// 1s, or DeadAfter/4 if that is shorter).
 	Heartbeat time.Duration
 	// DeadAfter is the silence after which a peer is declared lost
 	// (default 15s). It is also the deadline of every write.
@@ -50,11 +51,12 @@ func (c Config) WithDefaults() Config {
 	if c.HandshakeTimeout == 0 {
 		c.HandshakeTimeout = DefaultHandshakeTimeout
 	}
-	if c.Heartbeat == 0 {
-		c.Heartbeat = DefaultHeartbeat
-	}
 	if c.DeadAfter == 0 {
 		c.DeadAfter = DefaultDeadAfter
+	}
+	if c.Heartbeat == 0 {
+		// A short DeadAfter gets a heartbeat that fits in it, 4 times over.
+		c.Heartbeat = min(DefaultHeartbeat, c.DeadAfter/4)
 	}
 	if c.MaxMessage == 0 {
 		c.MaxMessage = DefaultMaxMessage

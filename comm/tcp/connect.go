@@ -261,6 +261,10 @@ func (w *wireup) dialOnce(ctx context.Context, d *net.Dialer, r int) (*net.TCPCo
 		c.Close()
 		return nil, err
 	}
+	if !stop() { // the wire-up ended meanwhile, and c is closed or closing
+		c.Close()
+		return nil, context.Cause(ctx)
+	}
 	return c, nil
 }
 

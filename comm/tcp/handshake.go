@@ -197,7 +197,7 @@ func readMsg(r io.Reader, buf *msgBuf, want msgKind) (msgKind, uint16, []byte, e
 		return 0, 0, nil, fmt.Errorf("%w: reading %v: %w", ErrHandshake, want, err)
 	}
 	if [4]byte(p[:4]) != handshakeMagic {
-		return 0, 0, nil, fmt.Errorf("%w: bad magic %q", ErrHandshake, p[:4])
+		return 0, 0, nil, fmt.Errorf("%w: bad magic %x, want %x (\"SPMD\")", ErrHandshake, p[:4], handshakeMagic)
 	}
 	kind, arg := msgKind(p[5]), binary.BigEndian.Uint16(p[6:])
 	if p[4] != protocolVersion {

@@ -263,3 +263,19 @@ func TestNoStrangersAfterWireUp(t *testing.T) {
 		t.Fatal("connected to rank 0's listener after wire-up")
 	}
 }
+
+func TestConfigDefaults(t *testing.T) {
+	for _, c := range []struct {
+		in, want Config
+	}{
+		{Config{}, Config{ConnectTimeout: 60 * time.Second, HandshakeTimeout: 5 * time.Second, Heartbeat: time.Second, DeadAfter: 15 * time.Second, MaxMessage: 1 << 31}},
+		{Config{DeadAfter: 200 * time.Millisecond, MaxMessage: 10}, Config{ConnectTimeout: 60 * time.Second, HandshakeTimeout: 5 * time.Second, Heartbeat: 50 * time.Millisecond, DeadAfter: 200 * time.Millisecond, MaxMessage: 10}},
+		{Config{Heartbeat: 3 * time.Second, ConnectTimeout: time.Second}, Config{ConnectTimeout: time.Second, HandshakeTimeout: 5 * time.Second, Heartbeat: 3 * time.Second, DeadAfter: 15 * time.Second, MaxMessage: 1 << 31}},
+	} {
+		got := c.in.WithDefaults()
+		if got.ConnectTimeout != c.want.ConnectTimeout || got.HandshakeTimeout != c.want.HandshakeTimeout ||
+			got.Heartbeat != c.want.Heartbeat || got.DeadAfter != c.want.DeadAfter || got.MaxMessage != c.want.MaxMessage {
+			t.Errorf("%+v.WithDefaults() = %+v, want %+v", c.in, got, c.want)
+		}
+	}
+}
