@@ -15,7 +15,7 @@ type SIRParams struct {
 	N, I0       int
 }
 
-// sirMaxN keeps S*I (at most N^2/4) exact in a float64 (below 2^53).
+// sirMaxN keeps S*I (at most N^2/4) exact in a float64 (at most 2^52).
 const sirMaxN = 1 << 27
 
 // Validate returns an error naming the first bad parameter: rates must be
@@ -45,11 +45,14 @@ type SIRResult struct {
 // SIRRun simulates one epidemic with Gillespie's direct method, drawing
 // from g. Each event consumes exactly two outputs, in this order:
 //
-//	a1 = (Beta/N) * float64(S*I)    infection rate
-//	a2 = Gamma * float64(I)         recovery rate
+//	a1 = (Beta/N) * (float64(S)*float64(I))   infection rate
+//	a2 = Gamma * float64(I)                   recovery rate
 //	a0 = a1 + a2
-//	t += g.ExpFloat64() / a0        waiting time
+//	t += g.ExpFloat64() / a0                  waiting time
 //	infection if g.Float64()*a0 < a1, else recovery
+//
+// S*I is an exact product (at most N^2/4 <= 2^52), computed in float64 so
+// that 32-bit platforms do not overflow.
 //
 // The run ends when I reaches 0, or when a0 is 0 with I > 0 (Gamma = 0
 // and nobody left to infect), so it takes at most 2N events. SIRRun is the
@@ -64,7 +67,7 @@ func SIRRun(p SIRParams, g *Xoshiro256) SIRResult {
 	for i > 0 {
 		// The conversions round each product, so no build may fuse
 		// them into an FMA (Go allows fusion across statements).
-		a1 := float64(bn * float64(s*i))
+		a1 := float64(bn * (float64(s) * float64(i)))
 		a2 := float64(p.Gamma * float64(i))
 		a0 := a1 + a2
 		if a0 == 0 {
@@ -107,7 +110,7 @@ func sirRunFast(p SIRParams, g *Xoshiro256) SIRResult {
 	for i > 0 {
 		// The conversions round each product, so no build may fuse
 		// them into an FMA (Go allows fusion across statements).
-		a1 := float64(bn * float64(s*i))
+		a1 := float64(bn * (float64(s) * float64(i)))
 		a2 := float64(p.Gamma * float64(i))
 		a0 := a1 + a2
 		if a0 == 0 {
