@@ -260,3 +260,69 @@ func TestSendTooLarge(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// stuckPeer is a raw rank 1 that sends pings (so it looks alive) but
+// never reads: whatever rank 0 sends it piles up until TCP's windows are
+// full and writes block.
+func stuckPeer(t *testing.T, cfg Config) (*Transport, *recorder) {
+	tr, rec, raw := withRawPeer(t, cfg)
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	go func() {
+		ping := frameBytes(frameHeader{Type: framePing, Source: 1}, nil)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			if _, err := raw.Write(ping); err != nil {
+				return
+			}
+		}
+	}()
+	return tr, rec
+}
+
+// TestStuckPeerWrite: a peer that stops reading turns a Send into an
+// error after DeadAfter, and the link into Lost, not a hang.
+func TestStuckPeerWrite(t *testing.T) {
+	cfg := testConfig()
+	cfg.Heartbeat, cfg.DeadAfter = 20*time.Millisecond, 300*time.Millisecond
+	tr, rec := stuckPeer(t, cfg)
+	msg := make([]byte, 64<<20) // far more than the socket buffers hold
+	err := tr.Send(1, comm.Header{Type: comm.Byte, Length: uint64(len(msg))}, msg)
+	if !errors.Is(err, ErrPeerSilent) {
+		t.Errorf("Send: %v, want ErrPeerSilent", err)
+	}
+	if err := rec.waitLost(t, 1); !errors.Is(err, ErrPeerSilent) || !strings.Contains(err.Error(), "write") {
+		t.Errorf("Lost(1, %v), want ErrPeerSilent about a write", err)
+	}
+}
+
+// TestAbortStuckPeer: Abort returns even when a Send to a peer that does
+// not read is blocked, long before the write deadline would free it.
+func TestAbortStuckPeer(t *testing.T) {
+	cfg := testConfig()
+	cfg.DeadAfter = time.Hour // only Abort's own bound can end the blocked Send
+	tr, _ := stuckPeer(t, cfg)
+	sendErr := make(chan error, 1)
+	go func() {
+		msg := make([]byte, 64<<20)
+		sendErr <- tr.Send(1, comm.Header{Type: comm.Byte, Length: uint64(len(msg))}, msg)
+	}()
+	time.Sleep(100 * time.Millisecond) // let the Send fill the windows and block
+	aborted := make(chan struct{})
+	go func() {
+		tr.Abort(9)
+		close(aborted)
+	}()
+	select {
+	case <-aborted:
+	case <-time.After(waitLimit):
+		t.Fatal("Abort hung on a stuck peer")
+	}
+	if err := <-sendErr; !errors.Is(err, ErrAborted) {
+		t.Errorf("blocked Send: %v, want ErrAborted", err)
+	}
+}
