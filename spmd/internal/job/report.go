@@ -73,10 +73,22 @@ func (rep *report) writeTable(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s x %s\n", rep.Job, plural(rep.Ranks, "rank"), plural(rep.Threads, "thread"))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	var blocks []string
 	for _, k := range rep.keys {
+		if lines, ok := rep.Result[k].([]string); ok {
+			blocks = append(blocks, k)
+			_ = lines
+			continue
+		}
 		fmt.Fprintf(tw, "  %s\t%s\n", k, formatValue(rep.Result[k]))
 	}
 	tw.Flush()
+	for _, k := range blocks { // multi-line values, e.g. the head of a table
+		fmt.Fprintf(&b, "  %s:\n", k)
+		for _, l := range rep.Result[k].([]string) {
+			fmt.Fprintf(&b, "    %s\n", l)
+		}
+	}
 	fmt.Fprintf(&b, "wall time %.6f s (slowest rank, between barriers)\n", rep.WallSeconds)
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "  rank\thost\tcompute s\tcommunicate s\twait s\ttotal s\t\n")

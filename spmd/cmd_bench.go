@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spmd-go/spmd/spmd/internal/bench"
+	"github.com/spmd-go/spmd/spmd/internal/boot"
+	"github.com/urfave/cli/v2"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "bench",
+		Usage:     "communication micro-benchmarks (OSU style): pingpong, bcast, reduce, allreduce, gather, alltoall, barrier",
+		ArgsUsage: "[BENCH ...]",
+		Description: "Runs under any launcher, like a job. For each size: warm-up iterations, a\n" +
+			"barrier, then timed iterations; the root prints min / median / max over\n" +
+			"iterations (an iteration counts as long as its slowest rank). pingpong runs\n" +
+			"between ranks 0 and 1 and reports the one-way time (half a round trip);\n" +
+			"--raw adds the same ping-pong on a bare TCP socket between the same two\n" +
+			"processes, and the ratio to it. With no BENCH, runs them all.\n\n" +
+			"  spmd run -np 2 bench pingpong --raw --sizes 1:64Mi\n" +
+			"  spmd run -np 4 bench allreduce --sizes 8,1Ki,1Mi,8Mi --csv",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "sizes", Value: "1,8,64,1Ki,16Ki,64Ki,1Mi,16Mi", Usage: "message sizes in bytes: a list (8,1Ki,1Mi) or a range of powers of two (1:64Mi)"},
+			&cli.IntFlag{Name: "iters", Value: 200, Usage: "timed iterations per size (fewer for large sizes, see --budget)"},
+			&cli.IntFlag{Name: "warmup", Value: 10, Usage: "untimed iterations per size"},
+			&cli.StringFlag{Name: "budget", Value: "512Mi", Usage: "at most this many bytes moved per size"},
+			&cli.BoolFlag{Name: "raw", Usage: "pingpong: also measure a bare TCP socket between the same ranks"},
+			&cli.BoolFlag{Name: "json", Usage: "one JSON object per line"},
+			&cli.BoolFlag{Name: "csv", Usage: "CSV with a header line"},
+			&cli.StringFlag{Name: "rendezvous", Usage: "see spmd pi --help", Category: "Launch"},
+			&cli.StringFlag{Name: "bind", Usage: "see spmd pi --help", Category: "Launch"},
+		},
+		Action: benchAction,
+	})
+}
+
+func benchAction(c *cli.Context) error {
+	sizes, err := bench.ParseSizes(c.String("sizes"))
+	if err != nil {
+		return cli.Exit("bench: --"+err.Error(), exitUsage)
+	}
+	budget, err := bench.ParseSizes(c.String("budget"))
+	if err != nil || len(budget) != 1 {
+		return cli.Exit(fmt.Sprintf("bench: --budget %q is not one size", c.String("budget")), exitUsage)
+	}
+	if c.Int("iters") < 1 || c.Int("warmup") < 0 {
+		return cli.Exit("bench: --iters must be at least 1 and --warmup at least 0", exitUsage)
+	}
+	names := c.Args().Slice()
+	if len(names) == 0 {
+		names = bench.Names
+	}
+	for _, n := range names {
+		if !contains(bench.Names, n) {
+			return cli.Exit(fmt.Sprintf("bench: unknown benchmark %q (have %s)", n, strings.Join(bench.Names, ", ")), exitUsage)
+		}
+	}
+	world, info, err := boot.Init(context.Background(), boot.Options{Rendezvous: c.String("rendezvous"), BindAddr: c.String("bind")})
+	if err != nil {
+		return cli.Exit("bench: start-up: "+err.Error(), 1)
+	}
+	cfg := bench.Config{Sizes: sizes, Iters: c.Int("iters"), Warmup: c.Int("warmup"), Budget: budget[0], Raw: c.Bool("raw"), Host: info.Host}
+	var rows []bench.Row
+	for _, n := range names {
+		if n == "pingpong" && world.Size() < 2 {
+			if world.Rank() == 0 {
+				fmt.Fprintln(os.Stderr, "spmd bench: skipping pingpong: it needs at least 2 ranks")
+			}
+			continue
+		}
+		r, err := bench.Run(world, n, cfg)
+		if err != nil {
+			return finish(world, "bench", err)
+		}
+		rows = append(rows, r...)
+	}
+	if world.Rank() == 0 {
+		switch {
+		case c.Bool("json"):
+			err = bench.WriteJSON(os.Stdout, rows)
+		case c.Bool("csv"):
+			err = bench.WriteCSV(os.Stdout, rows)
+		default:
+			err = bench.WriteTable(os.Stdout, rows)
+		}
+	}
+	return finish(world, "bench", err)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

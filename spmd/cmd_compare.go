@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"text/tabwriter"
+
+	"github.com/spmd-go/spmd/spmd/internal/study"
+	"github.com/urfave/cli/v2"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "compare",
+		Usage:     "the notebook's comparison on this machine: serial, goroutines, ranks, ranks x goroutines",
+		ArgsUsage: "JOB [job flags]",
+		Description: "Runs JOB through spmd run at 1 rank x 1 thread (serial), 1 rank x C threads\n" +
+			"(goroutines), C ranks x 1 thread (processes, as multiprocessing or MPI would)\n" +
+			"and, with 4 or more cores, C/2 ranks x 2 threads; C = --cores. Each point is\n" +
+			"repeated (--repeat) and its median wall time taken; the table gives the\n" +
+			"speedup over the serial run and the parallel efficiency. The first point also\n" +
+			"runs the job's serial reference (--verify), shown as its own row.\n\n" +
+			"  spmd compare pi --samples 1e9\n" +
+			"  spmd compare cdist --m 2000 --n 2000 --p 100",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "cores", Value: runtime.NumCPU(), Usage: "cores to compare over"},
+			&cli.IntFlag{Name: "repeat", Value: 3, Usage: "runs per configuration (the median is reported)"},
+		},
+		SkipFlagParsing: false,
+		Action:          compareAction,
+	})
+}
+
+func compareAction(c *cli.Context) error {
+	if c.Args().Len() < 1 {
+		return cli.Exit("compare: name a job, e.g. spmd compare pi --samples 1e9", exitUsage)
+	}
+	job, args := c.Args().First(), c.Args().Tail()
+	cores, repeat := c.Int("cores"), c.Int("repeat")
+	if cores < 1 || repeat < 1 {
+		return cli.Exit("compare: --cores and --repeat must be at least 1", exitUsage)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	r := study.Runner{Spmd: self, Cores: runtime.NumCPU()}
+	points := []study.Point{{Ranks: 1, Threads: 1}}
+	if cores > 1 {
+		points = append(points, study.Point{Ranks: 1, Threads: cores}, study.Point{Ranks: cores, Threads: 1})
+	}
+	if cores >= 4 {
+		points = append(points, study.Point{Ranks: cores / 2, Threads: 2})
+	}
+	ctx := context.Background()
+	var ms []study.Measurement
+	var ref *float64
+	for i, p := range points {
+		a := args
+		if i == 0 {
+			a = append(append([]string(nil), args...), "--verify")
+		}
+		m, err := r.Measure(ctx, job, a, p, repeat)
+		if err != nil {
+			return cli.Exit("compare: "+err.Error(), 1)
+		}
+		if i == 0 && len(m.Reports) > 0 {
+			ref = m.Reports[0].SerialSeconds
+		}
+		ms = append(ms, m)
+	}
+	base := ms[0].Median
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%s on %d cores, median of %d runs\t\t\t\t\n", job, cores, repeat)
+	fmt.Fprintf(tw, "configuration\tranks x threads\twall s\tspeedup\tefficiency\t\n")
+	if ref != nil {
+		fmt.Fprintf(tw, "serial reference\t-\t%.4f\t%.2fx\t-\t\n", *ref, base / *ref)
+	}
+	names := []string{"serial (fast kernel)", "goroutines", "ranks", "ranks x goroutines"}
+	for i, m := range ms {
+		sp := base / m.Median
+		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.2fx\t%.0f%%\t\n", names[i], m.Point, m.Median, sp, 100*sp/float64(m.Ranks*m.Threads))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/spmd/internal/job"
+	"github.com/urfave/cli/v2"
+)
+
+// hello is the smallest job that proves a launch works: every rank adds its
+// rank with Allreduce and checks the sum, and the root lists who took part.
+func init() {
+	registerJob(jobSpec{
+		Name:  "hello",
+		Usage: "check that every rank starts and can talk to the others (Allreduce-checked)",
+		Description: "Every rank contributes its rank to an Allreduce and checks that the sum is\n" +
+			"size*(size-1)/2; the root prints one line, then each rank's host.\n\n" +
+			"  spmd run -np 4 hello\n  srun -n 6 spmd hello",
+		Build: func(c *cli.Context, world *comm.Comm) (job.Job, error) {
+			return job.Job{Name: "hello", Parallel: hello}, nil
+		},
+	})
+}
+
+func hello(r *job.Run) (*job.Result, error) {
+	c := r.Comm
+	p := c.Size()
+	sum := []int64{0}
+	if err := r.Communicate(func() error { return c.Allreduce([]int64{int64(c.Rank())}, sum, comm.Sum) }); err != nil {
+		return nil, err
+	}
+	if want := int64(p) * int64(p-1) / 2; sum[0] != want {
+		return nil, fmt.Errorf("allreduce of ranks gave %d, want %d", sum[0], want)
+	}
+	host, _ := os.Hostname()
+	hosts, err := comm.GatherValue(c, host, 0)
+	if err != nil || !r.Root() {
+		return nil, err
+	}
+	res := &job.Result{}
+	res.Set("check", fmt.Sprintf("hello: %d ranks, allreduce ok", p))
+	res.Set("ranks", p)
+	res.Set("hostnames", hosts)
+	return res, nil
+}

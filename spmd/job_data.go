@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/spmd/internal/dataio"
+)
+
+// loadVector reads a data vector for a job at the root: a 1-D array, or
+// one column of a 2-D one. Empty data and NaN/Inf are refused, naming the
+// place.
+func loadVector(flag, path string, column int) ([]float64, error) {
+	a, err := dataio.LoadMatrix(path)
+	if err != nil {
+		return nil, usagef("--%s: %v", flag, err)
+	}
+	var v []float64
+	if len(a.Shape) == 1 {
+		v = a.Data
+	} else {
+		rows, cols := a.Rows(), a.Cols()
+		if column < 0 || column >= cols {
+			return nil, usagef("--column %d: %s has %d columns", column, path, cols)
+		}
+		v = make([]float64, rows)
+		for i := range v {
+			v[i] = a.Data[i*cols+column]
+		}
+	}
+	if len(v) == 0 {
+		return nil, usagef("--%s: %s holds no data", flag, path)
+	}
+	if err := dataio.CheckFinite(v, []int{len(v)}); err != nil {
+		return nil, usagef("--%s: %s: %v", flag, path, err)
+	}
+	return v, nil
+}
+
+// bcastVector sends the root's vector to every rank.
+func bcastVector(c *comm.Comm, v []float64) ([]float64, error) {
+	n := []int64{int64(len(v))}
+	if err := c.Bcast(n, 0); err != nil {
+		return nil, err
+	}
+	if c.Rank() != 0 {
+		v = make([]float64, n[0])
+	}
+	return v, c.Bcast(v, 0)
+}
+
+func checkOut(out string) error {
+	if out == "" {
+		return nil
+	}
+	if err := dataio.CheckWritable(out); err != nil {
+		return usagef("--out: %v", err)
+	}
+	return nil
+}
+
+func positive(flag string, v int) error {
+	if v < 1 {
+		return usagef("--%s: must be at least 1, got %d", flag, v)
+	}
+	return nil
+}
+
+func bitsEqual(a, b []float64) (bool, int) {
+	if len(a) != len(b) {
+		return false, -1
+	}
+	for i := range a {
+		if a[i] != b[i] && !(a[i] != a[i] && b[i] != b[i]) {
+			return false, i
+		}
+	}
+	return true, -1
+}
+
+func describeMismatch(what string, i int) string {
+	if i < 0 {
+		return what + " compared element by element"
+	}
+	return fmt.Sprintf("first difference at %s %d", what, i)
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/spmd/internal/boot"
+	"github.com/spmd-go/spmd/spmd/internal/job"
+	"github.com/urfave/cli/v2"
+)
+
+// A jobSpec is one workload's command: its own flags, and Build, which
+// checks them and returns the job. Every rank parses the same arguments,
+// so a bad argument fails on every rank alike, before any work starts.
+type jobSpec struct {
+	Name        string
+	Usage       string
+	Description string
+	Flags       []cli.Flag
+	Build       func(c *cli.Context, world *comm.Comm) (job.Job, error)
+	// ReportToStderr, if set and true, sends the report to standard error
+	// (for jobs whose results go to standard output).
+	ReportToStderr func(c *cli.Context) bool
+}
+
+// Exit codes: 2 for bad usage or input, 1 for other failures, or the code
+// a rank passed to Abort.
+const exitUsage = 2
+
+// usageError marks an error as the user's input being wrong.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// jobFlags are the flags every job takes.
+func jobFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "goroutines per rank (default: the cores this rank may use, shared among the ranks on its host)", Category: "Parallelism"},
+		&cli.BoolFlag{Name: "verify", Usage: "also run the serial reference at the root, check the parallel result against it, and report speedup and efficiency", Category: "Report"},
+		&cli.BoolFlag{Name: "json", Usage: "print one JSON object instead of the table", Category: "Report"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress messages", Category: "Report"},
+		&cli.StringFlag{Name: "cpuprofile", Usage: "write one CPU profile per rank into `DIR` (cpu.rankN.pprof; read with go tool pprof)", Category: "Report"},
+		&cli.StringFlag{Name: "rendezvous", Usage: "where ranks exchange addresses when not started by spmd run: `host:port` (served by rank 0) or file:DIR on a shared filesystem (also $SPMD_RENDEZVOUS)", Category: "Launch"},
+		&cli.StringFlag{Name: "bind", Usage: "address this rank listens on (default: its host's address as the launcher knows it)", Category: "Launch"},
+		&cli.DurationFlag{Name: "connect-timeout", Value: 60 * time.Second, Usage: "give up wiring up the ranks after this long", Category: "Launch"},
+	}
+}
+
+func registerJob(s jobSpec) {
+	register(&cli.Command{
+		Name:        s.Name,
+		Usage:       s.Usage,
+		Description: s.Description,
+		Flags:       append(s.Flags, jobFlags()...),
+		Category:    "Jobs",
+		Action:      func(c *cli.Context) error { return runJob(c, s) },
+	})
+}
+
+// runJob is the life of one rank: wire up, build the job from the flags,
+// execute it, and on any failure make sure the other ranks stop too.
+func runJob(c *cli.Context, s jobSpec) error {
+	if c.Args().Len() > 0 {
+		return cli.Exit(fmt.Sprintf("%s: unexpected argument %q (see spmd %s --help)", s.Name, c.Args().First(), s.Name), exitUsage)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.Duration("connect-timeout"))
+	world, info, err := boot.Init(ctx, boot.Options{
+		Rendezvous:     c.String("rendezvous"),
+		BindAddr:       c.String("bind"),
+		ConnectTimeout: c.Duration("connect-timeout"),
+	})
+	cancel()
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("%s: start-up: %v", s.Name, err), 1)
+	}
+	j, err := s.Build(c, world)
+	out := io.Writer(os.Stdout)
+	if s.ReportToStderr != nil && s.ReportToStderr(c) {
+		out = os.Stderr
+	}
+	if err == nil {
+		err = job.Execute(world, j, job.Options{
+			Threads:    c.Int("threads"),
+			Verify:     c.Bool("verify"),
+			JSON:       c.Bool("json"),
+			Quiet:      c.Bool("quiet"),
+			CPUProfile: c.String("cpuprofile"),
+			Host:       info.Host,
+			LocalSize:  info.LocalSize,
+			Out:        out,
+		})
+	}
+	return finish(world, s.Name, err)
+}
+
+// finish closes the world after success. After a failure it reports the
+// error (once, from the rank where it happened) and aborts the job, so no
+// rank is left waiting for this one; a rank that learns of another's
+// abort exits quietly with that rank's code.
+func finish(world *comm.Comm, name string, err error) error {
+	if err == nil {
+		world.Close()
+		return nil
+	}
+	var ae *comm.AbortError
+	if errors.As(err, &ae) {
+		world.Close()
+		return cli.Exit("", comm.ExitCode(err))
+	}
+	code := 1
+	var ue usageError
+	if errors.As(err, &ue) {
+		code = exitUsage
+	}
+	if errors.Is(err, job.ErrMismatch) {
+		code = 3
+	}
+	// Usage errors happen alike on every rank: only the root says so.
+	if !errors.As(err, &ue) || world.Rank() == 0 {
+		prefix := name
+		if world.Size() > 1 {
+			prefix = fmt.Sprintf("%s: rank %d", name, world.Rank())
+		}
+		fmt.Fprintf(os.Stderr, "spmd %s: %v\n", prefix, err)
+	}
+	world.Abort(code)
+	return cli.Exit("", code)
+}
