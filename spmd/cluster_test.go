@@ -85,11 +85,14 @@ func TestClusterSbatch(t *testing.T) {
 }
 
 // TestClusterSrun starts 6 ranks on 3 nodes with srun, the way a user of an
-// interactive allocation would.
+// interactive allocation would: ranks on several nodes need the job's
+// secret from the environment (docs/LAUNCHING.md), which srun passes on.
 func TestClusterSrun(t *testing.T) {
 	clustertest.RequireSlurm(t)
 	spmd := clustertest.BuildSpmd(t)
-	r := clustertest.Run(t, clusterTimeout, "srun", "-I30", "-N", "3", "-n", "6", "-O", spmd, "hello")
+	cmd := exec.Command("srun", "-I30", "-N", "3", "-n", "6", "-O", spmd, "hello")
+	cmd.Env = append(os.Environ(), "SPMD_SECRET=5f0c2a9e8d7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a1f")
+	r := clustertest.RunCmd(t, clusterTimeout, cmd)
 	checkHello(t, "srun -N 3 -n 6 -O spmd hello", r, 6)
 }
 
