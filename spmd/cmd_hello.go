@@ -19,12 +19,27 @@ func init() {
 			"size*(size-1)/2; the root prints one line, then each rank's host.\n\n" +
 			"  spmd run -np 4 hello\n  srun -n 6 spmd hello",
 		Build: func(c *cli.Context, world *comm.Comm) (job.Job, error) {
-			return job.Job{Name: "hello", Parallel: hello}, nil
+			var got int64
+			return job.Job{
+				Name:     "hello",
+				Parallel: func(r *job.Run) (*job.Result, error) { return hello(r, &got) },
+				Verify: func(r *job.Run, res *job.Result) error {
+					var want int64
+					r.Serial(func() error {
+						for i := 0; i < r.Comm.Size(); i++ {
+							want += int64(i)
+						}
+						return nil
+					})
+					res.SetVerified(got == want, "", fmt.Sprintf("sum of ranks %d", want))
+					return nil
+				},
+			}, nil
 		},
 	})
 }
 
-func hello(r *job.Run) (*job.Result, error) {
+func hello(r *job.Run, got *int64) (*job.Result, error) {
 	c := r.Comm
 	p := c.Size()
 	sum := []int64{0}
@@ -34,6 +49,7 @@ func hello(r *job.Run) (*job.Result, error) {
 	if want := int64(p) * int64(p-1) / 2; sum[0] != want {
 		return nil, fmt.Errorf("allreduce of ranks gave %d, want %d", sum[0], want)
 	}
+	*got = sum[0]
 	host, _ := os.Hostname()
 	hosts, err := comm.GatherValue(c, host, 0)
 	if err != nil || !r.Root() {
