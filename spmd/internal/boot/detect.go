@@ -65,7 +65,9 @@ func (e Env) SingleNode() bool {
 //  3. PMIx: PMIX_RANK, with the size from a Slurm step or SPMD_SIZE;
 //  4. Slurm: SLURM_PROCID and SLURM_STEP_NUM_TASKS (or SLURM_NTASKS), only
 //     inside a step (SLURM_STEP_ID set): a batch script outside srun also
-//     has SLURM_PROCID=0 but is not a rank;
+//     has SLURM_PROCID=0 but is not a rank. When SPMD_RANK is set too and
+//     the step's size is not SPMD_SIZE, spmd run was started by srun and
+//     its ranks are spmd run's (5);
 //  5. spmd run: SPMD_RANK, SPMD_SIZE, SPMD_LOCAL_RANK, SPMD_LOCAL_SIZE;
 //  6. otherwise a lone process: Kind KindSingle, size 1.
 //
@@ -86,7 +88,7 @@ func Detect(getenv func(string) string) (Env, error) {
 		e = r.pmi()
 	case getenv("PMIX_RANK") != "":
 		e = r.pmix()
-	case getenv("SLURM_PROCID") != "" && getenv("SLURM_STEP_ID") != "":
+	case getenv("SLURM_PROCID") != "" && getenv("SLURM_STEP_ID") != "" && !r.spmdInsideSlurm():
 		e = r.slurm()
 	case getenv("SPMD_RANK") != "":
 		e = r.spmd()
@@ -223,6 +225,22 @@ func (r *envReader) slurm() Env {
 		}
 	}
 	return e
+}
+
+// spmdInsideSlurm reports whether spmd run was itself started as a task
+// of a Slurm step (srun -n 1 spmd run -np 4 ...): its ranks then inherit
+// the step's SLURM_* variables, which describe the launcher, not them.
+// The sizes tell: the step's differs from SPMD_SIZE.
+func (r *envReader) spmdInsideSlurm() bool {
+	spmdSize := r.getenv("SPMD_SIZE")
+	if r.getenv("SPMD_RANK") == "" || spmdSize == "" {
+		return false
+	}
+	stepSize := r.getenv("SLURM_STEP_NUM_TASKS")
+	if stepSize == "" {
+		stepSize = r.getenv("SLURM_NTASKS")
+	}
+	return stepSize != spmdSize
 }
 
 func (r *envReader) spmd() Env {

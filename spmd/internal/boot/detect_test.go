@@ -158,6 +158,16 @@ func TestDetect(t *testing.T) {
 		{"spmd inside a slurm batch script", merge(envBatch, envSpmd),
 			Env{Kind: KindSpmd, Rank: 2, Size: 3, LocalRank: 2, LocalSize: 3, NodeID: -1, JobID: "9f86d081884c7d65",
 				Host: "127.0.0.1", Rendezvous: "127.0.0.1:40001"}, true},
+		// srun -n 1 spmd run -np 3: the ranks inherit the launcher's step.
+		{"spmd run started by srun", merge(with(envSlurm, "SLURM_PROCID", "0", "SLURM_STEP_NUM_TASKS", "1", "SLURM_NTASKS", "1",
+			"SLURM_STEP_TASKS_PER_NODE", "1", "SLURM_STEP_NODELIST", "n1", "SLURM_STEP_NUM_NODES", "1", "SLURM_NODEID", "0", "SLURM_LOCALID", "0"), envSpmd),
+			Env{Kind: KindSpmd, Rank: 2, Size: 3, LocalRank: 2, LocalSize: 3, NodeID: -1, JobID: "9f86d081884c7d65",
+				Host: "127.0.0.1", Rendezvous: "127.0.0.1:40001"}, true},
+		// Same sizes: the step is trusted (Slurm comes first).
+		{"spmd variables inside a step of the same size", merge(envSpmd, with(envSlurm, "SLURM_STEP_NUM_TASKS", "3", "SLURM_PROCID", "1",
+			"SLURM_STEP_TASKS_PER_NODE", "1(x3)", "SLURM_LOCALID", "0")),
+			Env{Kind: KindSlurm, Rank: 1, Size: 3, LocalRank: 0, LocalSize: 1, Node: "n2", NodeID: 1, NumNodes: 3,
+				Nodes: slurmNodes, TasksPerNode: []int{1, 1, 1}, JobID: "25.0", Host: "127.0.0.1", Rendezvous: "127.0.0.1:40001"}, false},
 		{"sbatch script with a rendezvous override", with(envSlurm, "SPMD_RENDEZVOUS", "n1:5000"),
 			Env{Kind: KindSlurm, Rank: 3, Size: 5, LocalRank: 1, LocalSize: 2, Node: "n2", NodeID: 1, NumNodes: 3,
 				Nodes: slurmNodes, TasksPerNode: []int{2, 2, 1}, JobID: "25.0", Rendezvous: "n1:5000"}, false},

@@ -14,11 +14,11 @@ const MinSecret = 16
 // maxSecretFile bounds what is read of a secret file.
 const maxSecretFile = 4096
 
-// Secret sources reported in Info.SecretSource.
+// Secret sources reported in Info.SecretFrom.
 const (
-	secretFromEnv       = "SPMD_SECRET"
-	secretGenerated     = "generated"
-	secretFromFile = "file "
+	secretFromEnv   = "SPMD_SECRET"
+	secretGenerated = "generated"
+	secretFromFile  = "file "
 )
 
 // loadSecret returns the job secret from, in order, file (Options.SecretFile),
