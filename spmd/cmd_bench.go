@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/spmd-go/spmd/spmd/internal/bench"
 	"github.com/spmd-go/spmd/spmd/internal/boot"
@@ -12,19 +11,8 @@ import (
 )
 
 func init() {
-	register(&cli.Command{
-		Name:      "bench",
-		Usage:     "communication micro-benchmarks (OSU style): pingpong, bcast, reduce, allreduce, gather, alltoall, barrier",
-		ArgsUsage: "[BENCH ...]",
-		Description: "Runs under any launcher, like a job. For each size: warm-up iterations, a\n" +
-			"barrier, then timed iterations; the root prints min / median / max over\n" +
-			"iterations (an iteration counts as long as its slowest rank). pingpong runs\n" +
-			"between ranks 0 and 1 and reports the one-way time (half a round trip);\n" +
-			"--raw adds the same ping-pong on a bare TCP socket between the same two\n" +
-			"processes, and the ratio to it. With no BENCH, runs them all.\n\n" +
-			"  spmd run -np 2 bench pingpong --raw --sizes 1:64Mi\n" +
-			"  spmd run -np 4 bench allreduce --sizes 8,1Ki,1Mi,8Mi --csv",
-		Flags: []cli.Flag{
+	flags := func() []cli.Flag {
+		return []cli.Flag{
 			&cli.StringFlag{Name: "sizes", Value: "1,8,64,1Ki,16Ki,64Ki,1Mi,16Mi", Usage: "message sizes in bytes: a list (8,1Ki,1Mi) or a range of powers of two (1:64Mi)"},
 			&cli.IntFlag{Name: "iters", Value: 200, Usage: "timed iterations per size (fewer for large sizes, see --budget)"},
 			&cli.IntFlag{Name: "warmup", Value: 10, Usage: "untimed iterations per size"},
@@ -34,12 +22,45 @@ func init() {
 			&cli.BoolFlag{Name: "csv", Usage: "CSV with a header line"},
 			&cli.StringFlag{Name: "rendezvous", Usage: "see spmd pi --help", Category: "Launch"},
 			&cli.StringFlag{Name: "bind", Usage: "see spmd pi --help", Category: "Launch"},
-		},
-		Action: benchAction,
+		}
+	}
+	var subs []*cli.Command
+	for _, name := range append([]string{"all"}, bench.Names...) {
+		subs = append(subs, &cli.Command{
+			Name:   name,
+			Usage:  benchUsage[name],
+			Flags:  flags(),
+			Action: func(c *cli.Context) error { return benchAction(c, name) },
+		})
+	}
+	register(&cli.Command{
+		Name:  "bench",
+		Usage: "communication micro-benchmarks (OSU style): pingpong, bcast, reduce, allreduce, gather, alltoall, barrier",
+		Description: "Runs under any launcher, like a job. For each size: warm-up iterations, a\n" +
+			"barrier, then timed iterations; the root prints min / median / max over\n" +
+			"iterations (an iteration counts as long as its slowest rank). pingpong runs\n" +
+			"between ranks 0 and 1 and reports the one-way time (half a round trip);\n" +
+			"--raw adds the same ping-pong on a bare TCP socket between the same two\n" +
+			"processes, and the ratio to it.\n\n" +
+			"  spmd run -np 2 bench pingpong --raw --sizes 1:64Mi\n" +
+			"  spmd run -np 4 bench allreduce --sizes 8,1Ki,1Mi,8Mi --csv\n" +
+			"  spmd run -np 4 bench all",
+		Subcommands: subs,
 	})
 }
 
-func benchAction(c *cli.Context) error {
+var benchUsage = map[string]string{
+	"all":       "every benchmark below, one after the other",
+	"pingpong":  "latency and bandwidth between ranks 0 and 1 (--raw: against a bare TCP socket)",
+	"bcast":     "Bcast from rank 0",
+	"reduce":    "Reduce (Sum of float64) to rank 0",
+	"allreduce": "Allreduce (Sum of float64)",
+	"gather":    "Gather to rank 0 (size is per rank)",
+	"alltoall":  "Alltoall (size is per pair of ranks)",
+	"barrier":   "Barrier",
+}
+
+func benchAction(c *cli.Context, which string) error {
 	sizes, err := bench.ParseSizes(c.String("sizes"))
 	if err != nil {
 		return cli.Exit("bench: --"+err.Error(), exitUsage)
@@ -51,14 +72,12 @@ func benchAction(c *cli.Context) error {
 	if c.Int("iters") < 1 || c.Int("warmup") < 0 {
 		return cli.Exit("bench: --iters must be at least 1 and --warmup at least 0", exitUsage)
 	}
-	names := c.Args().Slice()
-	if len(names) == 0 {
-		names = bench.Names
+	if c.Args().Len() > 0 {
+		return cli.Exit(fmt.Sprintf("bench %s: unexpected argument %q (flags go before nothing else; see spmd bench %s --help)", which, c.Args().First(), which), exitUsage)
 	}
-	for _, n := range names {
-		if !contains(bench.Names, n) {
-			return cli.Exit(fmt.Sprintf("bench: unknown benchmark %q (have %s)", n, strings.Join(bench.Names, ", ")), exitUsage)
-		}
+	names := []string{which}
+	if which == "all" {
+		names = bench.Names
 	}
 	world, info, err := boot.Init(context.Background(), boot.Options{Rendezvous: c.String("rendezvous"), BindAddr: c.String("bind")})
 	if err != nil {
@@ -90,13 +109,4 @@ func benchAction(c *cli.Context) error {
 		}
 	}
 	return finish(world, "bench", err)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -72,9 +72,14 @@ func buildBootstrap(c *cli.Context, world *comm.Comm) (job.Job, error) {
 			}
 			mine := kernels.Share(reps, cc.Rank(), cc.Size())
 			local := make([]float64, mine.Len())
+			r.Work(int64(mine.Len()))
 			r.Compute(func() error {
 				kernels.Parallel(r.Threads, mine.Len(), func(t kernels.Range) {
-					kernels.BootstrapReplicates(local[t.Lo:t.Hi], x, stat, seed, kernels.Range{Lo: mine.Lo + t.Lo, Hi: mine.Lo + t.Hi})
+					for lo := t.Lo; lo < t.Hi; lo += 256 {
+						hi := min(lo+256, t.Hi)
+						kernels.BootstrapReplicates(local[lo:hi], x, stat, seed, kernels.Range{Lo: mine.Lo + lo, Hi: mine.Lo + hi})
+						r.Advance(int64(hi - lo))
+					}
 				})
 				return nil
 			})
@@ -87,8 +92,6 @@ func buildBootstrap(c *cli.Context, world *comm.Comm) (job.Job, error) {
 			if !r.Root() {
 				return nil, nil
 			}
-			est := kernels.BootstrapReplicates
-			_ = est
 			estimate := statOf(stat, x)
 			s := kernels.BootstrapSummary(estimate, all, level)
 			res := &job.Result{Work: float64(reps), WorkUnit: "replicates"}

@@ -42,6 +42,9 @@ func init() {
 // differ by a few ulps of the sum (about p*eps relative at worst).
 const cdistRelTol = 1e-12
 
+// cdistChunk is the number of rows computed between progress updates.
+const cdistChunk = 64
+
 type cdistProblem struct {
 	x, y    []float64 // root: all of X; every rank: all of Y
 	m, n, p int
@@ -191,9 +194,16 @@ func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64
 	if err != nil {
 		return nil, err
 	}
+	r.Work(int64(mine.Len()))
 	r.Compute(func() error {
 		kernels.Parallel(r.Threads, mine.Len(), func(t kernels.Range) {
-			kernel(z[t.Lo*n:t.Hi*n], x[t.Lo*p:t.Hi*p], y, t.Len(), n, p)
+			// In chunks of rows, so progress moves; a row's distances do
+			// not depend on the rows computed with it.
+			for lo := t.Lo; lo < t.Hi; lo += cdistChunk {
+				hi := min(lo+cdistChunk, t.Hi)
+				kernel(z[lo*n:hi*n], x[lo*p:hi*p], y, hi-lo, n, p)
+				r.Advance(int64(hi - lo))
+			}
 		})
 		return nil
 	})

@@ -57,6 +57,7 @@ type Run struct {
 	times  Times
 	serial float64
 	root   bool
+	prog   progress
 }
 
 // Root reports whether this rank is the root (rank 0), which reports.
@@ -97,6 +98,9 @@ func Execute(c *comm.Comm, j Job, o Options) (err error) {
 		}()
 	}
 
+	if err := r.startProgress(c, o); err != nil {
+		return err
+	}
 	if err := c.Barrier(); err != nil {
 		return err
 	}
@@ -106,6 +110,7 @@ func Execute(c *comm.Comm, j Job, o Options) (err error) {
 		return err
 	}
 	t1 := comm.Wtime()
+	r.finishProgress()
 	if err := c.Barrier(); err != nil {
 		return err
 	}
