@@ -10,8 +10,8 @@
 //     spmd run, or nothing (a lone process of size 1);
 //  2. chooses the address to listen on and opens it (comm/tcp.Listen);
 //  3. exchanges listening addresses with the other ranks through a
-//     rendezvous (Exchange): a server (Server, run by spmd run or by rank
-//     0) or a directory on a shared filesystem;
+//     rendezvous (Exchange): a server (Server, run by spmd run or by the
+//     first rank) or a directory on a shared filesystem;
 //  4. connects to every other rank (comm/tcp.Connect) and returns the
 //     world communicator (comm.New).
 //
