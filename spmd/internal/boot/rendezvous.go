@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -181,7 +182,7 @@ func readMsg(r io.Reader, limit func(rvKind) (int, bool)) (rvKind, []byte, error
 }
 
 // errMalformed marks a message that breaks the format.
-var errMalformed = fmt.Errorf("malformed message")
+var errMalformed = errors.New("malformed message")
 
 // decoder reads fields from a body, remembering the first shortfall.
 type decoder struct {

@@ -29,15 +29,18 @@ func (e *refusedError) Error() string { return e.msg }
 func exchangeTCP(ctx context.Context, addr string, rank, size int, myAddr string, secret []byte, job string) ([]string, error) {
 	start := time.Now()
 	var (
-		lastErr    error
-		lastStatus *statusMsg
-		connected  bool
+		lastErr     error
+		lastStatus  *statusMsg // the last status the server sent, if any
+		reached     bool       // the last attempt got an answer from the server
+		everReached bool
 	)
 	delay := minRetryDelay
 	for {
-		addrs, st, err := exchangeOnce(ctx, addr, rank, size, myAddr, secret, job)
+		addrs, st, ok, err := exchangeOnce(ctx, addr, rank, size, myAddr, secret, job)
+		reached = ok
+		everReached = everReached || ok
 		if st != nil {
-			lastStatus, connected = st, true
+			lastStatus = st
 		}
 		if err == nil {
 			return addrs, nil
@@ -52,10 +55,12 @@ func exchangeTCP(ctx context.Context, addr string, rank, size int, myAddr string
 		case <-ctx.Done():
 			t.Stop()
 			after := time.Since(start).Round(100 * time.Millisecond)
-			if lastStatus != nil {
+			switch {
+			case reached && lastStatus != nil:
 				return nil, fmt.Errorf("rendezvous: %v at %s after %v", lastStatus, addr, after)
-			}
-			if connected {
+			case lastStatus != nil:
+				return nil, fmt.Errorf("rendezvous: lost the server at %s (%v); it last reported %v; gave up after %v", addr, lastErr, lastStatus, after)
+			case everReached:
 				return nil, fmt.Errorf("rendezvous at %s: no table after %v: %v", addr, after, lastErr)
 			}
 			return nil, fmt.Errorf("rendezvous: no server at %s after %v: %v", addr, after, lastErr)
@@ -66,14 +71,15 @@ func exchangeTCP(ctx context.Context, addr string, rank, size int, myAddr string
 }
 
 // exchangeOnce is one connection to the server: register, then wait for
-// the table. It returns the last status received, if any.
-func exchangeOnce(ctx context.Context, addr string, rank, size int, myAddr string, secret []byte, job string) ([]string, *statusMsg, error) {
+// the table. It returns the last status received, if any, and whether the
+// server answered (reached: it sent a challenge).
+func exchangeOnce(ctx context.Context, addr string, rank, size int, myAddr string, secret []byte, job string) (addrs []string, last *statusMsg, reached bool, err error) {
 	dctx, cancel := context.WithTimeout(ctx, attemptTimeout)
 	var d net.Dialer
 	c, err := d.DialContext(dctx, "tcp", addr)
 	cancel()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	defer c.Close()
 	// Unblock reads when ctx ends.
@@ -91,19 +97,19 @@ func exchangeOnce(ctx context.Context, addr string, rank, size int, myAddr strin
 		return 0, false
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("waiting for the challenge: %v", err)
+		return nil, nil, false, fmt.Errorf("waiting for the challenge: %v", err)
 	}
 	if kind == rvRefuse {
 		_, msg := decodeRefuse(nonceS)
-		return nil, nil, &refusedError{"refused: " + msg}
+		return nil, nil, true, &refusedError{"refused: " + msg}
 	}
 	if len(nonceS) != nonceSize {
-		return nil, nil, fmt.Errorf("%w: challenge of %d bytes", errMalformed, len(nonceS))
+		return nil, nil, false, fmt.Errorf("%w: challenge of %d bytes", errMalformed, len(nonceS))
 	}
 	m := registerMsg{rank: rank, size: size, nonce: make([]byte, nonceSize), job: job, addr: myAddr}
 	rand.Read(m.nonce)
 	if err := writeMsg(c, rvRegister, m.encode(secret, nonceS)); err != nil {
-		return nil, nil, fmt.Errorf("registering: %v", err)
+		return nil, nil, true, fmt.Errorf("registering: %v", err)
 	}
 
 	// The server now answers with statuses until the table: no deadline
@@ -112,7 +118,6 @@ func exchangeOnce(ctx context.Context, addr string, rank, size int, myAddr strin
 	if dl, ok := ctx.Deadline(); ok {
 		c.SetDeadline(dl)
 	}
-	var last *statusMsg
 	for {
 		kind, body, err := readMsg(c, func(k rvKind) (int, bool) {
 			switch k {
@@ -126,7 +131,7 @@ func exchangeOnce(ctx context.Context, addr string, rank, size int, myAddr strin
 			return 0, false
 		})
 		if err != nil {
-			return nil, last, fmt.Errorf("waiting for the table: %v", err)
+			return nil, last, true, fmt.Errorf("waiting for the table: %v", err)
 		}
 		switch kind {
 		case rvStatus:
@@ -135,13 +140,13 @@ func exchangeOnce(ctx context.Context, addr string, rank, size int, myAddr strin
 			}
 		case rvRefuse:
 			_, msg := decodeRefuse(body)
-			return nil, last, &refusedError{"refused: " + msg}
+			return nil, last, true, &refusedError{"refused: " + msg}
 		case rvTable:
 			addrs, err := decodeTable(body, size, secret, m.nonce, nonceS, job)
 			if err != nil {
-				return nil, last, &refusedError{err.Error()}
+				return nil, last, true, &refusedError{err.Error()}
 			}
-			return addrs, last, nil
+			return addrs, last, true, nil
 		}
 	}
 }

@@ -421,3 +421,27 @@ func TestRendezvousFileFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestExchangeServerLost: when the server goes away while ranks wait, the
+// error says so and what it last reported.
+func TestExchangeServerLost(t *testing.T) {
+	fastStatus(t)
+	s, err := NewServer("127.0.0.9:0", 3, testSecret, "j")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	go func() {
+		for len(s.Missing()) > 2 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond)
+		s.Close()
+	}()
+	_, err = Exchange(ctx, s.Addr(), 0, 3, "127.0.0.1:1", testSecret, "j")
+	want := "rendezvous: lost the server at " + s.Addr() + " ("
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "it last reported 2 of 3 ranks never registered (ranks 1, 2)") {
+		t.Errorf("got %v, want an error starting %q with the last status", err, want)
+	}
+}
