@@ -367,3 +367,14 @@ func TestPrivateDirChecks(t *testing.T) {
 		t.Errorf("symlinked parent: %v", err)
 	}
 }
+
+func TestResolve(t *testing.T) {
+	for in, want := range map[string]string{"localhost": "127.0.0.1", "127.0.1.2": "127.0.1.2", "::1": "::1"} {
+		if got, err := resolve(in); err != nil || got != want {
+			t.Errorf("resolve(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	if got, err := routeTo("127.0.0.5"); err != nil || !strings.HasPrefix(got, "127.") {
+		t.Errorf("routeTo(127.0.0.5) = %q, %v; want a loopback address", got, err)
+	}
+}
