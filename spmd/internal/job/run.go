@@ -105,7 +105,18 @@ func Execute(c *comm.Comm, j Job, o Options) (err error) {
 		return err
 	}
 	t0 := comm.Wtime()
-	res, err := protect(func() (*Result, error) { return j.Parallel(r) })
+	flt, err := faultFromEnv()
+	if err != nil {
+		return err
+	}
+	res, err := protect(func() (*Result, error) {
+		if flt != nil && flt.rank == c.Rank() {
+			if err := flt.trigger(); err != nil {
+				return nil, err
+			}
+		}
+		return j.Parallel(r)
+	})
 	if err != nil {
 		return err
 	}

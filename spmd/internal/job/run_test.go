@@ -151,3 +151,18 @@ func TestCPUProfilePerRank(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// The fault hook makes the chosen rank fail and the others get an error.
+func TestInjectedFault(t *testing.T) {
+	t.Setenv("SPMD_TEST_FAIL_RANK", "1")
+	for _, mode := range []string{"error", "panic"} {
+		t.Setenv("SPMD_TEST_FAIL_MODE", mode)
+		_, errs := execute(t, 3, sumJob(true), Options{})
+		if errs[1] == nil || !strings.Contains(errs[1].Error(), "injected fault") {
+			t.Errorf("%s: rank 1 got %v", mode, errs[1])
+		}
+		if errs[0] == nil || errs[2] == nil {
+			t.Errorf("%s: the other ranks finished without error: %v", mode, errs)
+		}
+	}
+}
