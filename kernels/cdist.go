@@ -54,8 +54,11 @@ func CdistNaive(dst, x, y []float64, m, n, p int) {
 // path the result is bit-identical to CdistNaive. The vector paths add each
 // square with a fused multiply-add (one rounding instead of two), so they can
 // differ from CdistNaive in the last bits: the relative difference is bounded
-// by about 2·p·2⁻⁵³ for normal numbers (measured: a few 1e-16), and vector
-// paths of any width agree with each other bit for bit. NaN and ±Inf
+// by about 2·p·2⁻⁵³ for normal numbers (measured at 1000×1000×100: at most
+// 4.4e-16, in 17% of the elements), and vector paths of any width agree with
+// each other bit for bit. Where squares fall in the subnormal range (distances
+// below about 1e-154) the two roundings differ more, relative to the tiny
+// result. NaN and ±Inf
 // propagate as in CdistNaive. CdistPath names the path in use.
 //
 // dst must not overlap x or y. Cdist panics under the same conditions as

@@ -127,6 +127,8 @@ var cdistShapes = []struct{ m, n, p int }{
 	{1, 24, 8}, {2, 24, 8}, {3, 23, 7}, {4, 12, 4}, {5, 13, 9},
 	{7, 49, 13}, {9, 50, 17}, {16, 48, 3}, {33, 61, 100},
 	{4, 5, 257}, {3, 30, cdistMaxP},
+	// More rows than one row block (rowBlockBytes / (8p) = 162 at p = 400).
+	{171, 29, cdistMaxP},
 }
 
 func TestCdistMatchesNaive(t *testing.T) {
@@ -186,7 +188,9 @@ func TestCdistShareEqualsWhole(t *testing.T) {
 func TestCdistGatherEqualsSerial(t *testing.T) {
 	forEachCdistPath(t, func(t *testing.T, k cdistKernel) {
 		rng := rand.New(rand.NewPCG(13, 14))
-		for _, s := range []struct{ m, n, p int }{{0, 9, 4}, {1, 30, 5}, {7, 25, 100}, {50, 49, 3}} {
+		// The last shape spans three row blocks (162 rows each at p = 400),
+		// so shares start and end inside blocks.
+		for _, s := range []struct{ m, n, p int }{{0, 9, 4}, {1, 30, 5}, {7, 25, 100}, {50, 49, 3}, {331, 26, cdistMaxP}} {
 			x, y := randMatrix(rng, s.m, s.p, -2, 5), randMatrix(rng, s.n, s.p, 1, 5)
 			serial := make([]float64, s.m*s.n)
 			Cdist(serial, x, y, s.m, s.n, s.p)
