@@ -14,7 +14,10 @@ import (
 
 // tcpWorld wires n ranks over real TCP sockets on loopback, each rank on
 // its own 127.0.x.y address as if on its own host.
-func tcpWorld(t *testing.T, n int) []*comm.Comm {
+func tcpWorld(t *testing.T, n int) []*comm.Comm { return wireTCP(t, n) }
+
+// wireTCP is tcpWorld for tests and benchmarks alike.
+func wireTCP(t testing.TB, n int) []*comm.Comm {
 	t.Helper()
 	secret := make([]byte, 32)
 	rand.Read(secret)
