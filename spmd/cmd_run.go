@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/spmd-go/spmd/spmd/internal/boot"
+	"github.com/spmd-go/spmd/spmd/internal/launch"
+	"github.com/urfave/cli/v2"
+)
+
+// spmd run: the launcher, in the role mpirun plays. This file turns flags
+// into a launch.Config; package launch starts and supervises the ranks,
+// package boot parses hostfiles and places ranks.
+func init() {
+	register(&cli.Command{
+		Name:      "run",
+		Usage:     "start N ranks of a job (or, after --, of any program) here or over ssh, like mpirun",
+		UsageText: "spmd run [options] JOB [job options]\nspmd run [options] -- PROGRAM [arguments]",
+		Description: `Runs N ranks of JOB, one of this binary's jobs (hello, pi, cdist, ...), or
+after -- of any PROGRAM, then waits for all of them. Options go before JOB.
+
+  spmd run -np 4 hello                       4 ranks on this machine
+  spmd run hello                             one rank per core
+  spmd run -np 32 --oversubscribe pi         more ranks than cores
+  spmd run --hostfile hostfile hello         as many ranks as the hostfile has slots
+  spmd run --host node1,node2:2 -np 3 hello  1 rank on node1, 2 on node2
+  spmd run -np 2 --tag-output -- sh -c 'echo rank $SPMD_RANK of $SPMD_SIZE'
+  SPMD_SSH="ssh -F cfg" spmd run --hostfile hostfile hello
+
+Hosts. Without --hostfile or --host, ranks run here, and this machine has
+as many slots as cores: more ranks than slots is an error unless you pass
+--oversubscribe (as with Open MPI). A hostfile lists one host per line as
+"HOST slots=N", "HOST:N" or "HOST" (one slot); '#' starts a comment.
+--map-by slot (default) fills each host before the next; --map-by node
+deals ranks round-robin. Hosts that name this machine (localhost,
+127.0.0.1, its host name or addresses) start ranks directly; others over
+ssh (--ssh, default "ssh -o BatchMode=yes"), which must log in without a
+password and find spmd at the same path (--remote-spmd otherwise).
+
+Ranks. Each rank gets SPMD_RANK, SPMD_SIZE, SPMD_LOCAL_RANK, SPMD_HOST,
+SPMD_RENDEZVOUS, SPMD_JOB and a fresh per-job SPMD_SECRET in its
+environment (never on a command line); -x NAME=VALUE adds more. Output is
+forwarded line by line (--tag-output prefixes "[rank] "); stdin goes to
+rank 0 only.
+
+Stopping. When a rank exits non-zero or dies by a signal, the others get
+SIGTERM, then SIGKILL after --kill-after; spmd run names the rank and
+exits with its code (128+N for signal N). Ctrl-C (SIGINT) and SIGTERM are
+passed on to every rank; a second Ctrl-C kills them. --timeout stops the
+job with exit code 124.`,
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "np", Aliases: []string{"n"}, Usage: "start `N` ranks", DefaultText: "all slots; without a hostfile, one per core", Category: "Ranks"},
+			&cli.StringFlag{Name: "hostfile", Aliases: []string{"machinefile"}, Usage: "run on the hosts listed in `FILE`", Category: "Hosts"},
+			&cli.StringFlag{Name: "host", Aliases: []string{"H"}, Usage: "run on `HOSTS`, a comma-separated list of HOST or HOST:SLOTS", Category: "Hosts"},
+			&cli.StringFlag{Name: "map-by", Value: boot.BySlot, Usage: "place ranks by `slot` (fill each host in turn) or by node (round-robin)", Category: "Hosts"},
+			&cli.BoolFlag{Name: "oversubscribe", Usage: "allow more ranks than slots", Category: "Hosts"},
+			&cli.BoolFlag{Name: "tag-output", Usage: `prefix every output line with "[rank] "`, Category: "Output"},
+			&cli.GenericFlag{Name: "x", Value: &runEnvList{}, Usage: "export `NAME=VALUE` (or NAME, with this shell's value) to every rank; repeatable", Category: "Ranks"},
+			&cli.StringFlag{Name: "ssh", EnvVars: []string{"SPMD_SSH"}, Usage: "the remote shell `COMMAND` for other hosts (default \"ssh -o BatchMode=yes\")", Category: "Remote"},
+			&cli.StringFlag{Name: "remote-spmd", Usage: "`PATH` of spmd on the other hosts (default: this binary's path)", Category: "Remote"},
+			&cli.StringFlag{Name: "rendezvous-addr", Usage: "`HOST:PORT` the ranks reach this launcher at (default 127.0.0.1:0, or this machine's address towards the remote hosts)", Category: "Remote"},
+			&cli.DurationFlag{Name: "timeout", Usage: "stop the job after `DURATION` (exit code 124)", DefaultText: "none", Category: "Control"},
+			&cli.DurationFlag{Name: "kill-after", Value: launch.DefaultKillAfter, Usage: "grace `DURATION` between SIGTERM and SIGKILL", Category: "Control"},
+		},
+		Action: runAction,
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			fmt.Fprintf(os.Stderr, "spmd run: %v (see spmd run --help)\n", err)
+			return cli.Exit("", runExitUsage)
+		},
+	})
+}
+
+// runExitUsage is spmd run's exit code for a bad command line, the
+// binary's convention for bad usage (2).
+const runExitUsage = 2
+
+func runAction(c *cli.Context) error {
+	cfg, err := runConfig(c)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "spmd run:", err)
+		return cli.Exit("", runExitUsage)
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	cfg.Signals = sigs
+
+	code, err := launch.Run(context.Background(), cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "spmd run:", err)
+	}
+	return exitSilently(code)
+}
+
+// runConfig checks the command line and builds the job's Config; its
+// errors are the user's to fix, and nothing has started yet.
+func runConfig(c *cli.Context) (launch.Config, error) {
+	var cfg launch.Config
+	args := c.Args().Slice()
+	if len(args) == 0 {
+		return cfg, errors.New("nothing to run: give a job (spmd run -np 2 hello) or, after --, a program (spmd run -np 2 -- hostname)")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return cfg, fmt.Errorf("cannot find the spmd binary: %v", err)
+	}
+	remoteSpmd := c.String("remote-spmd")
+	if remoteSpmd == "" {
+		remoteSpmd = exe
+	}
+	if runAfterDashDash(os.Args, len(args)) {
+		cfg.Program = args
+	} else {
+		if cmd := c.App.Command(args[0]); cmd == nil || cmd.Hidden || cmd.Name == "run" || cmd.Name == "help" {
+			return cfg, fmt.Errorf("%q is not a job of spmd (see spmd --help); to run a program, put -- before it: spmd run -np 2 -- %s", args[0], strings.Join(args, " "))
+		}
+		cfg.Program = append([]string{exe}, args...)
+		cfg.RemoteProgram = append([]string{remoteSpmd}, args...)
+	}
+
+	hosts, local, err := runHosts(c)
+	if err != nil {
+		return cfg, err
+	}
+	slots := 0
+	for _, h := range hosts {
+		slots += h.Slots
+	}
+	np := slots
+	if c.IsSet("np") {
+		if np = c.Int("np"); np < 1 {
+			return cfg, fmt.Errorf("-np %d: need at least 1 rank", np)
+		}
+	}
+	if local && np > slots && !c.Bool("oversubscribe") {
+		return cfg, fmt.Errorf("-np %d but this machine has %d cores (slots); add --oversubscribe to run more ranks than cores", np, slots)
+	}
+	if cfg.Hosts, err = boot.MapRanks(hosts, np, c.String("map-by"), c.Bool("oversubscribe")); err != nil {
+		return cfg, err
+	}
+
+	if s := c.String("ssh"); s != "" {
+		if cfg.SSH, err = launch.SplitCommand(s); err != nil {
+			return cfg, fmt.Errorf("--ssh: %v", err)
+		}
+		if len(cfg.SSH) == 0 {
+			return cfg, errors.New("--ssh: empty command")
+		}
+	}
+	cfg.RemoteSpmd = remoteSpmd
+	cfg.Env = c.Generic("x").(*runEnvList).env
+	cfg.TagOutput = c.Bool("tag-output")
+	cfg.Timeout = c.Duration("timeout")
+	cfg.KillAfter = c.Duration("kill-after")
+	if cfg.Timeout < 0 || cfg.KillAfter < 0 {
+		return cfg, errors.New("--timeout and --kill-after must not be negative")
+	}
+	cfg.RendezvousAddr = c.String("rendezvous-addr")
+	cfg.StartRendezvous = runStartRendezvous
+	cfg.Watchdog = []string{exe, "_watchdog"}
+	cfg.Stdin = os.Stdin
+	return cfg, nil
+}
+
+// runHosts returns the hosts and slots to place ranks on, and whether they
+// are the default (this machine, one slot per core).
+func runHosts(c *cli.Context) ([]boot.HostSlots, bool, error) {
+	file, list := c.String("hostfile"), c.String("host")
+	switch {
+	case file != "" && list != "":
+		return nil, false, errors.New("give --hostfile or --host, not both")
+	case file != "":
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, false, fmt.Errorf("hostfile: %v", err)
+		}
+		defer f.Close()
+		hosts, err := boot.ParseHostfile(f)
+		if err != nil {
+			return nil, false, fmt.Errorf("hostfile %s: %s", file, strings.TrimPrefix(err.Error(), "hostfile: "))
+		}
+		if len(hosts) == 0 {
+			return nil, false, fmt.Errorf("hostfile %s lists no hosts", file)
+		}
+		return hosts, false, nil
+	case list != "":
+		hosts, err := boot.ParseHostList(list)
+		if err != nil {
+			return nil, false, fmt.Errorf("--host: %v", err)
+		}
+		return hosts, false, nil
+	}
+	return []boot.HostSlots{{Host: "127.0.0.1", Slots: runtime.NumCPU()}}, true, nil
+}
+
+// runAfterDashDash reports whether the n trailing arguments of argv came
+// after a "--". The flag parser drops the "--" itself, yet it decides
+// whether the first argument is a job of this binary or a program.
+func runAfterDashDash(argv []string, n int) bool {
+	i := len(argv) - n - 1
+	return i >= 0 && argv[i] == "--"
+}
+
+// runStartRendezvous adapts boot.NewServer to launch.Config.
+func runStartRendezvous(addr string, size int, secret []byte, job string) (launch.Rendezvous, error) {
+	s, err := boot.NewServer(addr, size, secret, job)
+	if err != nil {
+		return nil, err // not a typed nil inside the interface
+	}
+	return s, nil
+}
+
+// runEnvList is the value of -x: NAME=VALUE pairs, or NAME alone for this
+// shell's value. Unlike a cli.StringSlice it never splits at commas.
+type runEnvList struct{ env []string }
+
+func (l *runEnvList) Set(s string) error {
+	name, _, hasValue := strings.Cut(s, "=")
+	if name == "" || strings.ContainsAny(name, " \t\n") {
+		return fmt.Errorf("want NAME=VALUE or NAME, got %q", s)
+	}
+	if !hasValue {
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			return fmt.Errorf("%s is not set here (give -x %s=VALUE)", name, name)
+		}
+		s = name + "=" + v
+	}
+	l.env = append(l.env, s)
+	return nil
+}
+
+func (l *runEnvList) String() string { return strings.Join(l.env, " ") }
