@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -29,6 +30,31 @@ type job struct {
 	rendezvous string // "" when no server runs
 	ranks      []rank
 	wd         *watchdog
+	localEnv   []string // environment of local ranks, before rankEnv
+}
+
+// outerRankVars are the variables by which MPI launchers tell a process its
+// rank. A launcher started under mpirun (or mpiexec) must not pass them on:
+// its ranks would take themselves for the outer job's. (Slurm's are left
+// alone; package boot tells an srun step from spmd run's ranks itself.)
+var outerRankVars = map[string]bool{
+	"OMPI_COMM_WORLD_RANK": true, "OMPI_COMM_WORLD_SIZE": true,
+	"OMPI_COMM_WORLD_LOCAL_RANK": true, "OMPI_COMM_WORLD_LOCAL_SIZE": true,
+	"PMI_RANK": true, "PMI_SIZE": true, "PMI_FD": true,
+	"MPI_LOCALRANKID": true, "MPI_LOCALNRANKS": true, "PMIX_RANK": true,
+}
+
+// localEnvOf is the launcher's environment without outerRankVars, plus
+// extra.
+func localEnvOf(environ, extra []string) []string {
+	env := make([]string, 0, len(environ)+len(extra))
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !outerRankVars[name] {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
 }
 
 // rankEnv is rank r's SPMD_* environment.
@@ -100,7 +126,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		}
 	}
 
-	j := &job{cfg: cfg, places: places, dir: cfg.Dir}
+	j := &job{cfg: cfg, places: places, dir: cfg.Dir, localEnv: localEnvOf(os.Environ(), cfg.Env)}
 	j.out = &output{stdout: cfg.Stdout, stderr: cfg.Stderr, tag: cfg.TagOutput}
 	if j.dir == "" {
 		j.dir, _ = os.Getwd()

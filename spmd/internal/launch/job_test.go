@@ -365,3 +365,34 @@ func TestRunLauncherKilled(t *testing.T) {
 		})
 	}
 }
+
+// TestLocalEnvOf checks that an outer MPI launcher's rank variables do not
+// reach the ranks, and that everything else does, in order.
+func TestLocalEnvOf(t *testing.T) {
+	got := localEnvOf([]string{"PATH=/bin", "OMPI_COMM_WORLD_RANK=3", "PMI_RANK=1", "SLURM_PROCID=0", "PMIX_RANK=2", "X=1"}, []string{"Y=2"})
+	if want := "PATH=/bin SLURM_PROCID=0 X=1 Y=2"; strings.Join(got, " ") != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// TestRunStdinLarge sends more stdin than the flow-control window to a
+// remote rank 0 that reads it slowly (all of it must arrive), and to one
+// that never reads it (the job must still end).
+func TestRunStdinLarge(t *testing.T) {
+	const size = 5*stdinWindow + 12345
+	for _, tc := range []struct{ name, script, want string }{
+		{"slow-reader", `sleep 0.3; wc -c`, fmt.Sprint(size)},
+		{"non-reader", `echo done`, "done"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := run(t, remote(t, Config{
+				Program: shell(tc.script),
+				Hosts:   hosts(1, "127.0.0.2"),
+				Stdin:   strings.NewReader(strings.Repeat("y", size)),
+			}))
+			if res.code != 0 || strings.TrimSpace(res.stdout) != tc.want {
+				t.Errorf("Run = %d, %v, stdout %q, want %q; stderr:\n%s", res.code, res.err, res.stdout, tc.want, res.stderr)
+			}
+		})
+	}
+}

@@ -32,6 +32,13 @@ import (
 //	\x1espmd-remote start-error MSG  the program could not be started
 //	\x1espmd-remote exit code=N      the program exited with code N
 //	\x1espmd-remote exit signal=N    the program died by signal N
+//	\x1espmd-remote stdin-ack N      the program has read N bytes of stdin
+//
+// Stdin is flow-controlled by those acks: the launcher keeps at most
+// stdinWindow bytes sent but not yet read by the program. _remote must
+// never stop reading frames (signals and the launcher's EOF come that
+// way), so it queues data it cannot yet write; the window bounds that
+// queue without dropping anything.
 //
 // A rank's last stderr line may lack its newline, so the launcher looks
 // for reportMark anywhere in a line, not only at its start.
@@ -50,6 +57,10 @@ const (
 )
 
 const reportMark = "\x1espmd-remote "
+
+// stdinWindow is the most stdin data in flight to one remote rank;
+// _remote acks every stdinWindow/4 bytes the program reads.
+const stdinWindow = 4 << 20
 
 // remoteSpec is what _remote needs to start one rank.
 type remoteSpec struct {
@@ -155,10 +166,11 @@ func readFrame(r io.Reader, buf []byte) (typ byte, payload []byte, err error) {
 
 // report is one parsed _remote report line.
 type report struct {
-	kind   string // "ready", "start-error" or "exit"
+	kind   string // "ready", "start-error", "exit" or "stdin-ack"
 	msg    string // start-error message
 	code   int    // exit code (exit)
 	signal int    // signal number (exit); 0 if it exited normally
+	acked  int64  // stdin bytes read in all (stdin-ack)
 }
 
 func formatReport(r report) string {
@@ -173,6 +185,8 @@ func formatReport(r report) string {
 			return reportMark + "exit signal=" + strconv.Itoa(r.signal) + "\n"
 		}
 		return reportMark + "exit code=" + strconv.Itoa(r.code) + "\n"
+	case "stdin-ack":
+		return reportMark + "stdin-ack " + strconv.FormatInt(r.acked, 10) + "\n"
 	}
 	panic("launch: unknown report kind " + r.kind)
 }
@@ -186,6 +200,12 @@ func parseReport(s string) (report, bool) {
 		return report{kind: kind}, true
 	case "start-error":
 		return report{kind: kind, msg: rest}, true
+	case "stdin-ack":
+		n, err := strconv.ParseInt(rest, 10, 64)
+		if err != nil || n < 0 {
+			return report{}, false
+		}
+		return report{kind: kind, acked: n}, true
 	case "exit":
 		key, val, ok := strings.Cut(rest, "=")
 		n, err := strconv.Atoi(val)

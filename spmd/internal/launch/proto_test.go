@@ -108,6 +108,7 @@ func TestReportRoundTrip(t *testing.T) {
 	for _, r := range []report{
 		{kind: "ready"}, {kind: "start-error", msg: "exec: no such file"},
 		{kind: "exit", code: 0}, {kind: "exit", code: 255}, {kind: "exit", signal: 9},
+		{kind: "stdin-ack", acked: 0}, {kind: "stdin-ack", acked: 1 << 40},
 	} {
 		line := formatReport(r)
 		if !strings.HasPrefix(line, reportMark) || !strings.HasSuffix(line, "\n") || strings.Count(line, "\n") != 1 {
@@ -121,7 +122,7 @@ func TestReportRoundTrip(t *testing.T) {
 	if got := formatReport(report{kind: "start-error", msg: "two\nlines"}); got != reportMark+"start-error two lines\n" {
 		t.Errorf("multi-line message formats as %q", got)
 	}
-	for _, bad := range []string{"", "exit", "exit code=x", "exit code=-1", "exit sig=1", "other"} {
+	for _, bad := range []string{"", "exit", "exit code=x", "exit code=-1", "exit sig=1", "other", "stdin-ack", "stdin-ack -1", "stdin-ack x"} {
 		if r, ok := parseReport(bad); ok {
 			t.Errorf("parseReport(%q) = %+v, want not ok", bad, r)
 		}

@@ -21,7 +21,7 @@ func (j *job) startLocal(r int, path string) (*localRank, error) {
 	cmd := &exec.Cmd{
 		Path:        path,
 		Args:        j.cfg.Program,
-		Env:         append(append(os.Environ(), j.cfg.Env...), j.rankEnv(r)...),
+		Env:         append(j.localEnv[:len(j.localEnv):len(j.localEnv)], j.rankEnv(r)...),
 		Dir:         j.cfg.Dir,
 		SysProcAttr: sysProcAttr(),
 	}

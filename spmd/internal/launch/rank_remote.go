@@ -34,6 +34,14 @@ type remoteRank struct {
 	wmu   sync.Mutex
 	stdin *os.File // write end of ssh's stdin: the frame stream
 
+	// Stdin flow control (see stdinWindow): bytes sent and acked, and
+	// whether the rank is gone (no ack will come).
+	flow  sync.Mutex
+	acks  sync.Cond
+	sent  int64
+	acked int64
+	ended bool
+
 	// Filled by the stderr hook on the forwarding goroutine; read after
 	// outs.Wait.
 	ready bool
@@ -84,6 +92,7 @@ func (j *job) startRemote(r int, host string, ssh []string) (*remoteRank, error)
 	errW.Close()
 
 	rr := &remoteRank{g: newPgroup(cmd, j.wd), stdout: outR, stderr: errR, stdin: inW}
+	rr.acks.L = &rr.flow
 	argvRemote := j.cfg.RemoteProgram
 	if argvRemote == nil {
 		argvRemote = j.cfg.Program
@@ -126,7 +135,14 @@ func (rr *remoteRank) copyStdin(in io.Reader) {
 	for {
 		n, err := in.Read(buf)
 		if n > 0 {
-			if rr.send(frameData, buf[:n]) != nil {
+			rr.flow.Lock()
+			for rr.sent-rr.acked >= stdinWindow && !rr.ended {
+				rr.acks.Wait()
+			}
+			ended := rr.ended
+			rr.sent += int64(n)
+			rr.flow.Unlock()
+			if ended || rr.send(frameData, buf[:n]) != nil {
 				return
 			}
 		}
@@ -167,6 +183,11 @@ func (rr *remoteRank) stderrLine(line []byte) []byte {
 	switch {
 	case !ok:
 		return append(out, line[i:]...)
+	case rep.kind == "stdin-ack":
+		rr.flow.Lock()
+		rr.acked = max(rr.acked, rep.acked)
+		rr.flow.Unlock()
+		rr.acks.Broadcast()
 	case rep.kind == "ready":
 		rr.ready = true
 		for _, l := range rr.early {
@@ -182,6 +203,10 @@ func (rr *remoteRank) stderrLine(line []byte) []byte {
 func (rr *remoteRank) wait() status {
 	ps := rr.g.wait()
 	drain(&rr.outs, rr.stdout, rr.stderr)
+	rr.flow.Lock()
+	rr.ended = true
+	rr.flow.Unlock()
+	rr.acks.Broadcast()
 	rr.wmu.Lock()
 	rr.stdin.Close()
 	rr.wmu.Unlock()

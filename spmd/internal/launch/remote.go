@@ -16,8 +16,9 @@ import (
 // names, with the spec's environment added to its own, in its own process
 // group, writing straight to stdout and stderr. Then it
 //
-//   - feeds stdin frames to the program (rank 0) and closes the program's
-//     stdin on the EOF frame; other ranks read /dev/null;
+//   - feeds stdin frames to the program (rank 0), acking what it read, and
+//     closes the program's stdin on the EOF frame; other ranks read
+//     /dev/null;
 //   - delivers signal frames, and its own SIGINT, SIGTERM and SIGHUP, to
 //     the program's process group;
 //   - kills the process group with SIGKILL when its own stdin ends or turns
@@ -62,7 +63,9 @@ func RunRemote(in io.Reader, stdout, stderr *os.File) int {
 		cmd.Stdin = pr
 		defer pr.Close()
 		q = newByteQueue()
-		go q.drainTo(pw)
+		go q.drainTo(pw, func(n int64) {
+			io.WriteString(stderr, formatReport(report{kind: "stdin-ack", acked: n}))
+		})
 	}
 	if err := cmd.Start(); err != nil {
 		if q != nil {
@@ -108,9 +111,10 @@ func RunRemote(in io.Reader, stdout, stderr *os.File) int {
 	return st.exitCode()
 }
 
-// byteQueue holds stdin data for the program without bound, so that a
-// program that does not read its stdin never stops _remote from reading
-// frames (and with them signals and the launcher's EOF).
+// byteQueue holds stdin data for the program, so that a program that does
+// not read its stdin never stops _remote from reading frames (and with
+// them signals and the launcher's EOF). The launcher's stdin window bounds
+// it.
 type byteQueue struct {
 	mu     sync.Mutex
 	cond   sync.Cond
@@ -141,10 +145,11 @@ func (q *byteQueue) close() {
 }
 
 // drainTo writes the queue to w until it is closed and empty, then closes
-// w. If the program stops reading (closes its stdin or exits), the rest
-// is dropped.
-func (q *byteQueue) drainTo(w *os.File) {
+// w. It calls ack with the total written every stdinWindow/4 bytes. If the
+// program stops reading (closes its stdin or exits), the rest is dropped.
+func (q *byteQueue) drainTo(w *os.File, ack func(total int64)) {
 	defer w.Close()
+	var total, acked int64
 	for {
 		q.mu.Lock()
 		for len(q.bufs) == 0 && !q.closed {
@@ -163,6 +168,10 @@ func (q *byteQueue) drainTo(w *os.File) {
 			q.bufs, q.closed = nil, true
 			q.mu.Unlock()
 			return
+		}
+		if total += int64(len(b)); total-acked >= stdinWindow/4 {
+			ack(total)
+			acked = total
 		}
 	}
 }
