@@ -147,11 +147,20 @@ func launchRun(t *testing.T, spmd, in string, args ...string) clustertest.Result
 	return clustertest.RunCmd(t, launchTimeout, cmd)
 }
 
-// benchmarkLaunch measures the start-up and wire-up cost of spmd run: n
-// ranks of /bin/true, from exec of the launcher to its exit.
+// benchmarkLaunch measures the start-up cost of spmd run: n ranks of
+// /bin/true, from exec of the launcher to its exit.
 func benchmarkLaunch(b *testing.B, n int) {
+	benchmarkSpmd(b, "run", "-np", strconv.Itoa(n), "--oversubscribe", "--", "/bin/true")
+}
+
+// benchmarkLaunchHello adds the wire-up: n ranks of the hello job, which
+// meet at the rendezvous server, connect and Allreduce once.
+func benchmarkLaunchHello(b *testing.B, n int) {
+	benchmarkSpmd(b, "run", "-np", strconv.Itoa(n), "--oversubscribe", "hello", "--quiet")
+}
+
+func benchmarkSpmd(b *testing.B, args ...string) {
 	spmd := clustertest.BuildSpmd(b)
-	args := []string{"run", "-np", strconv.Itoa(n), "--oversubscribe", "--", "/bin/true"}
 	for b.Loop() {
 		if out, err := exec.Command(spmd, args...).CombinedOutput(); err != nil {
 			b.Fatalf("spmd %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -162,3 +171,6 @@ func benchmarkLaunch(b *testing.B, n int) {
 func BenchmarkLaunch1(b *testing.B)  { benchmarkLaunch(b, 1) }
 func BenchmarkLaunch8(b *testing.B)  { benchmarkLaunch(b, 8) }
 func BenchmarkLaunch32(b *testing.B) { benchmarkLaunch(b, 32) }
+
+func BenchmarkLaunchHello2(b *testing.B) { benchmarkLaunchHello(b, 2) }
+func BenchmarkLaunchHello8(b *testing.B) { benchmarkLaunchHello(b, 8) }

@@ -104,8 +104,9 @@ func (j *job) startRemote(r int, host string, ssh []string) (*remoteRank, error)
 		Dir:     j.dir,
 		Stdin:   r == 0 && j.cfg.Stdin != nil,
 	}
-	// The spec is small and the pipe holds 64 KiB: this does not wait for
-	// ssh to connect. A failure here shows up as ssh's exit.
+	// The spec (argv and environment) is normally far smaller than the
+	// pipe's 64 KiB, so this does not wait for ssh to connect. A failure
+	// here shows up as ssh's exit.
 	writeSpec(inW, spec)
 
 	errSink := j.out.sink(j.out.stderr, r)
