@@ -106,7 +106,7 @@ func TestClusterMPI(t *testing.T) {
 		argv func(t *testing.T) []string // the command line; may skip t
 	}{
 		{"spmd-run", func(t *testing.T) []string {
-			return []string{spmd, "run", "-np", "3", "hello"}
+			return []string{spmd, "run", "-np", "3", "--oversubscribe", "hello"}
 		}},
 		{"openmpi", func(t *testing.T) []string {
 			mpirun := clustertest.RequireOpenMPI(t)

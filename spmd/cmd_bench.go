@@ -6,7 +6,7 @@ import (
 	"os"
 
 	"github.com/spmd-go/spmd/spmd/internal/bench"
-	"github.com/spmd-go/spmd/spmd/internal/boot"
+	"github.com/spmd-go/spmd/comm/boot"
 	"github.com/urfave/cli/v2"
 )
 

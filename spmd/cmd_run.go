@@ -10,7 +10,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/spmd-go/spmd/spmd/internal/boot"
+	"github.com/spmd-go/spmd/comm/boot"
 	"github.com/spmd-go/spmd/spmd/internal/launch"
 	"github.com/urfave/cli/v2"
 )

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/spmd-go/spmd/spmd/internal/boot"
+	"github.com/spmd-go/spmd/comm/boot"
 	"github.com/spmd-go/spmd/spmd/internal/dataio"
 	"github.com/spmd-go/spmd/spmd/internal/study"
 	"github.com/urfave/cli/v2"

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/spmd-go/spmd/comm"
-	"github.com/spmd-go/spmd/spmd/internal/boot"
+	"github.com/spmd-go/spmd/comm/boot"
 	"github.com/spmd-go/spmd/spmd/internal/job"
 	"github.com/urfave/cli/v2"
 )

@@ -31,6 +31,8 @@
 //	SPMD_RENDEZVOUS  host:port of the rendezvous server
 //	SPMD_SECRET      hex of 32 random bytes, new for every job
 //	SPMD_JOB         a random job id
+//	SPMD_STDERR_TTY  1 when the launcher's standard error is a terminal
+//	                 (the root then shows progress)
 //
 // # Exit status
 //

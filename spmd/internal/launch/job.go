@@ -72,7 +72,17 @@ func (j *job) rankEnv(r int) []string {
 	if j.rendezvous != "" {
 		env = append(env, "SPMD_RENDEZVOUS="+j.rendezvous)
 	}
+	if stderrIsTerminal() {
+		// A rank's stderr is a pipe to the launcher; this tells the root
+		// that a person is watching, so it may show progress.
+		env = append(env, "SPMD_STDERR_TTY=1")
+	}
 	return env
+}
+
+func stderrIsTerminal() bool {
+	st, err := os.Stderr.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // Run starts the job cfg describes and supervises it to the end (see the
