@@ -6,11 +6,11 @@
 //
 // A program's duties, in order:
 //
-//  1. Get the world communicator. Under the spmd launcher, Slurm or mpirun,
-//     the spmd runtime does it (package spmd/internal/boot); by hand, make
-//     a transport (comm/tcp.Dial with every rank's address and the job's
-//     secret) and call New. In tests and examples, NewMemWorld or RunMem
-//     give ranks that are goroutines of one process.
+//  1. Get the world communicator. boot.Init (package comm/boot) does it
+//     under spmd run, srun, mpirun or mpiexec, or for a lone process; by
+//     hand, make a transport (comm/tcp.Dial with every rank's address and
+//     the job's secret) and call New. In tests and examples, NewMemWorld
+//     or RunMem give ranks that are goroutines of one process.
 //  2. Take this rank's share: Rank() and Size() decide it.
 //  3. Compute.
 //  4. Combine: Reduce, Allreduce, Gather... to the root.
