@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/spmd-go/spmd/spmd/internal/bench"
 	"github.com/spmd-go/spmd/comm/boot"
+	"github.com/spmd-go/spmd/spmd/internal/bench"
 	"github.com/urfave/cli/v2"
 )
 

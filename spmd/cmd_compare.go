@@ -72,16 +72,26 @@ func compareAction(c *cli.Context) error {
 		ms = append(ms, m)
 	}
 	base := ms[0].Median
+	fmt.Printf("%s on %d cores, median of %d runs\n", job, cores, repeat)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%s on %d cores, median of %d runs\t\t\t\t\n", job, cores, repeat)
-	fmt.Fprintf(tw, "configuration\tranks x threads\twall s\tspeedup\tefficiency\t\n")
+	fmt.Fprintf(tw, "configuration\tranks x threads\twall s\tspeedup vs reference\tspeedup vs 1 x 1\tefficiency\t\n")
+	vsRef := func(t float64) string {
+		if ref == nil || t <= 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.2fx", *ref/t)
+	}
 	if ref != nil {
-		fmt.Fprintf(tw, "serial reference\t-\t%.4f\t%.2fx\t-\t\n", *ref, base / *ref)
+		fmt.Fprintf(tw, "serial reference\t-\t%.4f\t1.00x\t%.2fx\t-\t\n", *ref, base / *ref)
 	}
 	names := []string{"serial (fast kernel)", "goroutines", "ranks", "ranks x goroutines"}
 	for i, m := range ms {
 		sp := base / m.Median
-		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.2fx\t%.0f%%\t\n", names[i], m.Point, m.Median, sp, 100*sp/float64(m.Ranks*m.Threads))
+		fmt.Fprintf(tw, "%s\t%s\t%.4f\t%s\t%.2fx\t%.0f%%\t\n", names[i], m.Point, m.Median, vsRef(m.Median), sp, 100*sp/float64(m.Ranks*m.Threads))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Printf("efficiency = speedup vs 1 x 1 / (ranks x threads); beyond %d cores the machine is oversubscribed\n", runtime.NumCPU())
+	return nil
 }
