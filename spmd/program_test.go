@@ -30,3 +30,20 @@ func TestRunUserProgram(t *testing.T) {
 		}
 	}
 }
+
+// The launcher's first promise: N local ranks, oversubscribed beyond the
+// cores, each wiring up and completing an Allreduce-checked job.
+func TestRunHelloLocal(t *testing.T) {
+	spmd := clustertest.BuildSpmd(t)
+	for _, np := range []int{1, 2, 3, 8, 32} {
+		args := []string{"run", "-np", strconv.Itoa(np)}
+		if np > 2 {
+			args = append(args, "--oversubscribe")
+		}
+		r := clustertest.Run(t, jobTimeout, spmd, append(args, "hello", "--verify")...)
+		want := "hello: " + strconv.Itoa(np) + " ranks, allreduce ok"
+		if r.Code != 0 || !regexp.MustCompile(regexp.QuoteMeta(want)).MatchString(r.Stdout) || !regexp.MustCompile("AGREES").MatchString(r.Stdout) {
+			t.Fatalf("np %d: want %q and a verified sum\n%v", np, want, r)
+		}
+	}
+}
