@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -247,6 +248,10 @@ func (l *link) recv(h comm.Handler) error {
 			if err != nil {
 				return err
 			}
+			// Deliver has made the receiver runnable; let it run now rather
+			// than after this goroutine's next read, which usually finds
+			// nothing and only then parks.
+			runtime.Gosched()
 		}
 	}
 }
