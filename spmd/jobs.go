@@ -51,6 +51,8 @@ func jobFlags() []cli.Flag {
 		&cli.StringFlag{Name: "rendezvous", Usage: "where ranks exchange addresses when not started by spmd run: `host:port` (served by rank 0) or file:DIR on a shared filesystem (also $SPMD_RENDEZVOUS)", Category: "Launch"},
 		&cli.StringFlag{Name: "bind", Usage: "address this rank listens on (default: its host's address as the launcher knows it)", Category: "Launch"},
 		&cli.DurationFlag{Name: "connect-timeout", Value: 60 * time.Second, Usage: "give up wiring up the ranks after this long", Category: "Launch"},
+		&cli.DurationFlag{Name: "dead-after", Usage: "declare a rank lost after this long without a sign of life (default 15s; also $SPMD_DEAD_AFTER). Heartbeats keep computing ranks alive", Category: "Failure detection"},
+		&cli.DurationFlag{Name: "wait-timeout", Usage: "fail any single wait for another rank after this long, even if it is alive (default: none; also $SPMD_TIMEOUT)", Category: "Failure detection"},
 	}
 }
 
@@ -76,6 +78,7 @@ func runJob(c *cli.Context, s jobSpec) error {
 		Rendezvous:     c.String("rendezvous"),
 		BindAddr:       c.String("bind"),
 		ConnectTimeout: c.Duration("connect-timeout"),
+		Liveness:       boot.Liveness{DeadAfter: c.Duration("dead-after"), Timeout: c.Duration("wait-timeout")},
 	})
 	cancel()
 	if err != nil {

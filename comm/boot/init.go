@@ -43,6 +43,9 @@ type Options struct {
 	// ConnectTimeout bounds the whole start-up when ctx has no deadline
 	// (default DefaultConnectTimeout), and the TCP wire-up in any case.
 	ConnectTimeout time.Duration
+	// Liveness sets failure detection (see Liveness); zero fields come
+	// from the environment, then the defaults.
+	Liveness Liveness
 	// Getenv reads the environment; nil means os.Getenv. Tests pass their
 	// own to start several ranks in one process.
 	Getenv func(string) string
@@ -101,6 +104,11 @@ func Init(ctx context.Context, opts Options) (*comm.Comm, Info, error) {
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = DefaultConnectTimeout
 	}
+	live, err := opts.Liveness.resolve(getenv)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	opts.Liveness = live
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.ConnectTimeout)
@@ -181,11 +189,11 @@ func (b *booter) run() (*comm.Comm, Info, error) {
 	}
 	// The server stays up during the wire-up: a rank whose table got lost
 	// can still fetch it. Connect to rank 0 implies every rank has it.
-	tr, err := tcp.Connect(b.ctx, l, b.env.Rank, addrs, tcp.Config{Secret: b.secret, Job: b.job, ConnectTimeout: b.opts.ConnectTimeout})
+	tr, err := tcp.Connect(b.ctx, l, b.env.Rank, addrs, b.opts.Liveness.tcp(tcp.Config{Secret: b.secret, Job: b.job, ConnectTimeout: b.opts.ConnectTimeout}))
 	if err != nil {
 		return nil, b.info, fmt.Errorf("boot: rank %d: %v", b.env.Rank, err)
 	}
-	c, err := comm.New(tr, comm.Config{})
+	c, err := comm.New(tr, b.opts.Liveness.comm())
 	if err != nil {
 		tr.Close()
 		return nil, b.info, err
@@ -347,11 +355,11 @@ func initPeers(ctx context.Context, opts Options, getenv func(string) string) (*
 		return nil, info, errors.New("boot: an explicit peer list needs a shared secret: set SPMD_SECRET (hex, at least 16 bytes) or SPMD_SECRET_FILE (mode 0600)")
 	}
 	info.SecretFrom = from
-	tr, err := tcp.Dial(ctx, opts.Rank, opts.Peers, tcp.Config{Secret: secret, Job: info.JobID, ConnectTimeout: opts.ConnectTimeout})
+	tr, err := tcp.Dial(ctx, opts.Rank, opts.Peers, opts.Liveness.tcp(tcp.Config{Secret: secret, Job: info.JobID, ConnectTimeout: opts.ConnectTimeout}))
 	if err != nil {
 		return nil, info, fmt.Errorf("boot: rank %d: %v", opts.Rank, err)
 	}
-	c, err := comm.New(tr, comm.Config{})
+	c, err := comm.New(tr, opts.Liveness.comm())
 	if err != nil {
 		tr.Close()
 		return nil, info, err
