@@ -222,16 +222,17 @@ func TestReliabilitySilentLink(t *testing.T) {
 			p := ps[link{0, 1}]
 			var once sync.Once
 			running := make(chan struct{})
-			var injected time.Time
+			at := make(chan time.Time, 1)
 			go func() {
 				<-running
 				time.Sleep(50 * time.Millisecond)
-				injected = time.Now()
+				at <- time.Now()
 				tc.inject(p)
 			}()
 			errs, ends := spmd(t, cs, func(c *comm.Comm) error {
 				return allreduceLoop(c, 1024, func() { once.Do(func() { close(running) }) })
 			})
+			injected := <-at
 			for r, err := range errs {
 				took := ends[r].Sub(injected)
 				t.Logf("%s: rank %d failed %v after the fault (DeadAfter %v): %v", tc.name, r, took.Round(time.Millisecond), cfg.DeadAfter, err)
