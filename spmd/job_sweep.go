@@ -112,7 +112,7 @@ func buildSweep(c *cli.Context, world *comm.Comm) (job.Job, error) {
 			res.Set("largest_outbreak", fmt.Sprintf("beta=%g gamma=%g N=%g I0=%g: mean final size %.1f", table[best*width], table[best*width+1], table[best*width+2], table[best*width+3], table[best*width+5]))
 			res.Set("table", formatRows(table, width, 10))
 			if out != "" {
-				err := dataio.WriteFileAtomic(out, func(w io.Writer) error { return writeTableCSV(w, sweepColumns, table, width) })
+				err := dataio.WriteFileAtomic(out, func(w io.Writer) error { return dataio.WriteCSV(w, sweepColumns, table, len(table)/width, width) })
 				if err != nil {
 					return nil, fmt.Errorf("--out: %w", err)
 				}
@@ -171,26 +171,4 @@ func formatRows(t []float64, width, most int) []string {
 		out = append(out, fmt.Sprintf("... %d rows in all (--out FILE writes them)", len(t)/width))
 	}
 	return out
-}
-
-func writeTableCSV(w io.Writer, header []string, t []float64, width int) error {
-	line := []byte{}
-	for i, h := range header {
-		if i > 0 {
-			line = append(line, ',')
-		}
-		line = append(line, h...)
-	}
-	line = append(line, '\n')
-	for i := 0; i*width < len(t); i++ {
-		for j := 0; j < width; j++ {
-			if j > 0 {
-				line = append(line, ',')
-			}
-			line = strconv.AppendFloat(line, t[i*width+j], 'g', -1, 64)
-		}
-		line = append(line, '\n')
-	}
-	_, err := w.Write(line)
-	return err
 }
