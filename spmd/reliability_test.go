@@ -19,9 +19,12 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -35,6 +38,8 @@ import (
 	"time"
 
 	"github.com/spmd-go/spmd/comm/boot"
+	"github.com/spmd-go/spmd/comm/tcp"
+	"github.com/spmd-go/spmd/internal/faultproxy"
 	"github.com/spmd-go/spmd/internal/clustertest"
 )
 
@@ -737,4 +742,219 @@ func TestSecuritySecretFile(t *testing.T) {
 			}
 		})
 	}
+}
+
+// relCaptureHandshake runs a genuine wire-up of a world of size ranks
+// with this secret and job id, in this process, with rank size-1's
+// connection to rank 0 going through a proxy, and returns what that
+// dialer sent: its hello and its proof, a handshake as the real rank
+// size-1 of the job would make it.
+func relCaptureHandshake(t *testing.T, secret []byte, job string, size int) []byte {
+	t.Helper()
+	lns := make([]*tcp.Listener, size)
+	addrs := make([]string, size)
+	for i := range lns {
+		l, err := tcp.Listen(fmt.Sprintf("127.0.40.%d:0", i+1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns[i], addrs[i] = l, l.Addr()
+	}
+	p, err := faultproxy.New("127.0.0.1:0", addrs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cfg := tcp.Config{Secret: secret, Job: job, ConnectTimeout: 20 * time.Second}
+	ts := make([]*tcp.Transport, size)
+	errs := make([]error, size)
+	var wg sync.WaitGroup
+	for i := range lns {
+		table := append([]string(nil), addrs...)
+		if i == size-1 {
+			table[0] = p.Addr()
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); ts[i], errs[i] = tcp.Connect(context.Background(), lns[i], i, table, cfg) }()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("capture world, rank %d: %v", i, err)
+		}
+		defer ts[i].Close()
+	}
+	const helloAndProof = 8 + 44 + 8 + 32 // docs/PROTOCOL.md: preamble+hello, preamble+proof
+	c := p.Captured(faultproxy.Up)
+	if len(c) < helloAndProof {
+		t.Fatalf("captured %d bytes of the handshake, want %d", len(c), helloAndProof)
+	}
+	return c[:helloAndProof]
+}
+
+// relStranger is someone at a job's door during its wire-up.
+type relStranger struct {
+	name, target string
+	talk         func(c net.Conn) // says its piece; the job then hangs up
+}
+
+// TestSecurityStrangersDuringWireUp: while ranks 0 and 1 of a real job
+// wait for rank 2, strangers come to the rendezvous server and to the
+// ranks' listening sockets: random bytes, a message or frame with a huge
+// length, another secret (as a rank and at the rendezvous), a genuine
+// handshake of this very job replayed, slow-lorises. Each is hung up on
+// (never left waiting on our side of the deadline), the ones that claim a
+// rank are refused, and the job, once rank 2 starts, completes as if
+// nobody had come. comm/tcp's TestStrangers and comm/boot's
+// TestExchangeIntruders check the same in one process, case by case.
+func TestSecurityStrangersDuringWireUp(t *testing.T) {
+	spmd := clustertest.BuildSpmd(t)
+	j := relNew(t, 3)
+	for r := range 2 {
+		j.start(t, spmd, r, nil, "hello")
+	}
+	var addr [2]string
+	deadline := time.Now().Add(relLimit)
+	for r := range 2 {
+		for {
+			if l := relListening(j.ranks[r].cmd.Process.Pid); len(l) == 1 {
+				addr[r] = l[0]
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("rank %d never listened", r)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	rv := j.srv.Addr()
+	secret, _ := hex.DecodeString(j.secret)
+	wrong := []byte("not this job's secret, but long enough")
+	replay := relCaptureHandshake(t, secret, j.id, 3)
+
+	hello := make([]byte, 52) // a well-formed hello from rank 2 to rank 1
+	copy(hello, "SPMD\x01\x01\x00\x00\x00\x00\x00\x03\x00\x00\x00\x02\x00\x00\x00\x01")
+	frame := []byte{0xa5, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0} // data, length 2^62
+	slow := func(b []byte) func(c net.Conn) {
+		return func(c net.Conn) {
+			for _, x := range b {
+				if _, err := c.Write([]byte{x}); err != nil {
+					return
+				}
+				time.Sleep(500 * time.Millisecond)
+			}
+		}
+	}
+	var refusal []byte // what rank 0 answered the replayed proof
+	strangers := []relStranger{
+		{"random bytes to rank 0", addr[0], func(c net.Conn) { c.Write([]byte(relRandHex(128))) }},
+		{"random bytes to the rendezvous", rv, func(c net.Conn) { c.Write([]byte(relRandHex(128))) }},
+		{"frame with length 2^62 to rank 1", addr[1], func(c net.Conn) { c.Write(frame) }},
+		{"message with length 2^32-1 to the rendezvous", rv, func(c net.Conn) {
+			c.Write([]byte{'S', 'P', 'R', 'V', 1, 2, 0, 0, 0xff, 0xff, 0xff, 0xff})
+		}},
+		{"a proof made with another secret to rank 1", addr[1], func(c net.Conn) {
+			c.Write(hello)
+			c.SetReadDeadline(time.Now().Add(relLimit))
+			if _, err := io.ReadFull(c, make([]byte, 8+76)); err == nil {
+				c.Write(append([]byte{'S', 'P', 'M', 'D', 1, 3, 0, 0}, []byte(relRandHex(16))...))
+			}
+		}},
+		{"this job's handshake replayed to rank 0", addr[0], func(c net.Conn) {
+			c.Write(replay[:52])
+			c.SetReadDeadline(time.Now().Add(relLimit))
+			challenge := make([]byte, 8+76)
+			if _, err := io.ReadFull(c, challenge); err != nil || challenge[5] != 2 {
+				refusal = challenge // refused before the proof
+				return
+			}
+			c.Write(replay[52:])
+			refusal = make([]byte, 8)
+			io.ReadFull(c, refusal)
+		}},
+		{"slow-loris hello to rank 1", addr[1], slow(hello)},
+		{"slow-loris register to the rendezvous", rv, slow(append([]byte{'S', 'P', 'R', 'V', 1, 2, 0, 0, 0, 0, 0, 96}, make([]byte, 96)...))},
+	}
+	took := make([]time.Duration, len(strangers))
+	hungUp := make([]error, len(strangers))
+	var sw sync.WaitGroup
+	for i, s := range strangers {
+		sw.Add(1)
+		go func() {
+			defer sw.Done()
+			start := time.Now()
+			c, err := net.DialTimeout("tcp", s.target, 5*time.Second)
+			if err != nil {
+				hungUp[i] = err
+				return
+			}
+			defer c.Close()
+			s.talk(c)
+			c.SetReadDeadline(time.Now().Add(relLimit))
+			_, err = io.Copy(io.Discard, c)
+			took[i] = time.Since(start)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				hungUp[i] = fmt.Errorf("not hung up on after %v", took[i])
+			}
+		}()
+	}
+	// Impostors that know the protocol but not the secret: as rank 2 at
+	// both ranks, and at the rendezvous.
+	var impostor, rvImpostor error
+	sw.Add(2)
+	go func() {
+		defer sw.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), relLimit)
+		defer cancel()
+		l, err := tcp.Listen("127.0.40.9:0")
+		if err != nil {
+			impostor = err
+			return
+		}
+		var tr *tcp.Transport
+		// It sees rank 0's and rank 1's proofs fail, and retries until
+		// its own deadline: the job never lets it in.
+		tr, impostor = tcp.Connect(ctx, l, 2, []string{addr[0], addr[1], l.Addr()}, tcp.Config{Secret: wrong, Job: j.id, ConnectTimeout: 3 * time.Second})
+		if tr != nil {
+			tr.Close()
+		}
+	}()
+	go func() {
+		defer sw.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), relLimit)
+		defer cancel()
+		_, rvImpostor = boot.Exchange(ctx, rv, 2, 3, "127.0.40.9:1", wrong, j.id)
+	}()
+
+	time.Sleep(500 * time.Millisecond) // every stranger is in
+	j.start(t, spmd, 2, nil, "hello")
+	for r := range j.ranks {
+		if rk := j.waitRank(t, r); rk.code != 0 {
+			t.Errorf("rank %d: exit %d\n%s", r, rk.code, rk.stderr.String())
+		}
+	}
+	if out := j.ranks[0].stdout.String(); !strings.Contains(out, helloLine(3)) {
+		t.Errorf("rank 0 reported:\n%s\nwant %q", out, helloLine(3))
+	}
+	sw.Wait()
+	for i, s := range strangers {
+		t.Logf("stranger %q: hung up on after %v", s.name, took[i].Round(time.Millisecond))
+		if hungUp[i] != nil {
+			t.Errorf("stranger %q: %v", s.name, hungUp[i])
+		}
+	}
+	t.Logf("replayed handshake: rank 0 answered %x", refusal)
+	if len(refusal) < 8 || string(refusal[:4]) != "SPMD" || refusal[5] != 5 {
+		t.Errorf("replayed handshake: got %x, want a refuse message", refusal)
+	}
+	t.Logf("impostor rank 2 with another secret: %v", impostor)
+	if impostor == nil {
+		t.Error("an impostor with another secret wired up with the job")
+	}
+	t.Logf("impostor at the rendezvous with another secret: %v", rvImpostor)
+	if rvImpostor == nil {
+		t.Error("impostor at the rendezvous got the address table")
+	}
+	launchNoneLeft(t, j.marker, 5*time.Second)
 }
