@@ -39,8 +39,8 @@ import (
 
 	"github.com/spmd-go/spmd/comm/boot"
 	"github.com/spmd-go/spmd/comm/tcp"
-	"github.com/spmd-go/spmd/internal/faultproxy"
 	"github.com/spmd-go/spmd/internal/clustertest"
+	"github.com/spmd-go/spmd/internal/faultproxy"
 )
 
 // relLimit bounds each job of these tests: the longest runs for about 10s
