@@ -27,7 +27,7 @@ import (
 )
 
 // reliabilityLimit bounds every wait in these tests: each fault is
-// detected in DeadAfter (1s here) or far less; anything near this limit
+// detected in DeadAfter (1.5s here) or far less; anything near this limit
 // is a hang.
 const reliabilityLimit = 20 * time.Second
 
@@ -157,12 +157,14 @@ func allreduceLoop(c *comm.Comm, n int, started func()) error {
 }
 
 // TestReliabilityLongComputeIsAlive: a rank that computes (spins on every
-// core, or sleeps) for three times DeadAfter is not declared lost: the
+// core, or sleeps) for over twice DeadAfter is not declared lost: the
 // transport's heartbeat goroutines keep every link alive while the job's
 // goroutines compute, and DeadAfter counts only silence.
 func TestReliabilityLongComputeIsAlive(t *testing.T) {
-	cfg := tcp.Config{Heartbeat: 300 * time.Millisecond, DeadAfter: time.Second}
-	const compute = 3 * time.Second
+	// DeadAfter leaves room for a loaded machine (make test runs packages
+	// side by side) to delay a heartbeat; the computation is well over it.
+	cfg := tcp.Config{Heartbeat: 300 * time.Millisecond, DeadAfter: 1500 * time.Millisecond}
+	const compute = 4 * time.Second
 	cs, _ := faultWorld(t, 3, cfg, comm.Config{})
 	errs, _ := spmd(t, cs, func(c *comm.Comm) error {
 		switch c.Rank() {
@@ -208,7 +210,7 @@ func TestReliabilityLongComputeIsAlive(t *testing.T) {
 // that link and wraps comm.ErrPeerLost. Ranks 0 and 1 see the silence
 // themselves (tcp.ErrPeerSilent); rank 2 learns of it from them.
 func TestReliabilitySilentLink(t *testing.T) {
-	cfg := tcp.Config{Heartbeat: 100 * time.Millisecond, DeadAfter: time.Second}
+	cfg := tcp.Config{Heartbeat: 100 * time.Millisecond, DeadAfter: 1500 * time.Millisecond}
 	for _, tc := range []struct {
 		name   string
 		inject func(p *faultproxy.Proxy)
@@ -401,7 +403,7 @@ func TestReliabilityCorruptByte(t *testing.T) {
 // TestReliabilityDelayedLink: 100 ms of added latency each way on one
 // link slows the job down but changes no result and loses no rank.
 func TestReliabilityDelayedLink(t *testing.T) {
-	cfg := tcp.Config{Heartbeat: 100 * time.Millisecond, DeadAfter: time.Second}
+	cfg := tcp.Config{Heartbeat: 100 * time.Millisecond, DeadAfter: 1500 * time.Millisecond}
 	cs, ps := faultWorld(t, 3, cfg, comm.Config{}, link{0, 1}, link{1, 2})
 	for _, p := range ps {
 		p.Delay(faultproxy.Both, 100*time.Millisecond)
