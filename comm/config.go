@@ -14,6 +14,12 @@ type Config struct {
 	// fires the call returns a *RankError wrapping ErrTimeout naming the
 	// peer it was waiting for.
 	Timeout time.Duration
+
+	// OnFailure, if set, is called once, on its own goroutine, when the
+	// world breaks: a peer is lost or a rank aborts. A program that may be
+	// computing for a long time without communicating can use it to stop
+	// at once instead of at its next call (the spmd job runtime exits).
+	OnFailure func(err error)
 }
 
 func (c Config) validate() error {

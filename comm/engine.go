@@ -82,14 +82,27 @@ func (e *engine) Deliver(h Header, buf []byte, err error) {
 	switch {
 	case c.req != nil:
 		if err != nil && c.req.err == nil {
-			c.req.err = &RankError{Rank: int(h.Source), Op: c.req.op, Err: err}
+			c.req.err = &RankError{Rank: int(h.Source), Op: c.req.op, Err: lostErr(err)}
 		}
 		close(c.req.done)
 	case c.in != nil:
+		if err != nil {
+			err = lostErr(err)
+		}
 		c.in.err = err
 		close(c.in.ready)
 	}
 	e.mu.Unlock()
+}
+
+// lostErr marks a transport's error as the loss of the peer, so callers
+// can test for it with errors.Is(err, ErrPeerLost).
+func lostErr(err error) error {
+	var ae *AbortError
+	if errors.Is(err, ErrPeerLost) || errors.Is(err, ErrPeerClosed) || errors.As(err, &ae) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrPeerLost, err)
 }
 
 // Lost implements Handler. A peer that closed normally only fails the
@@ -106,12 +119,7 @@ func (e *engine) Lost(peer int, err error) {
 		return
 	}
 	clean := errors.Is(err, ErrPeerClosed)
-	if !clean && !errors.Is(err, ErrPeerLost) {
-		var ae *AbortError
-		if !errors.As(err, &ae) {
-			err = fmt.Errorf("%w: %w", ErrPeerLost, err)
-		}
-	}
+	err = lostErr(err)
 	e.lost[peer] = err
 	if c, ok := e.claims[uint32(peer)]; ok {
 		// The reader is gone mid-payload: Deliver will not come.
@@ -133,7 +141,7 @@ func (e *engine) Lost(peer int, err error) {
 		return
 	}
 	if e.broken == nil {
-		e.broken = &RankError{Rank: peer, Op: "lost", Err: err}
+		e.setBrokenLocked(&RankError{Rank: peer, Op: "lost", Err: err})
 	}
 	e.failPostedLocked(func(*recvReq) bool { return true }, peer, err)
 	notify := !e.notified
@@ -185,10 +193,20 @@ func (e *engine) failureNotice(from int, msg string) {
 	}
 	e.mu.Lock()
 	if e.broken == nil && !e.closed {
-		e.broken = &RankError{Rank: lost, Op: "lost", Err: fmt.Errorf("%w (reported by rank %d: %s)", ErrPeerLost, from, reason)}
+		e.setBrokenLocked(&RankError{Rank: lost, Op: "lost", Err: fmt.Errorf("%w (reported by rank %d: %s)", ErrPeerLost, from, reason)})
 		e.failPostedLocked(func(*recvReq) bool { return true }, lost, e.broken)
 	}
 	e.mu.Unlock()
+}
+
+// setBrokenLocked records why the world no longer works and tells
+// Config.OnFailure, once. Not for this rank's own Abort: the caller
+// already knows.
+func (e *engine) setBrokenLocked(err error) {
+	e.broken = err
+	if f := e.cfg.OnFailure; f != nil && !e.aborting {
+		go f(err)
+	}
 }
 
 func indexByte(s string, c byte) int {
@@ -316,7 +334,12 @@ func (e *engine) transmit(dst int, h Header, payload []byte) error {
 	}
 	e.mu.Unlock()
 	if err := e.t.Send(dst, h, payload); err != nil {
-		return &RankError{Rank: dst, Op: "Send", Err: err}
+		e.mu.Lock()
+		if why, gone := e.lost[dst]; gone {
+			err = why // the reader's account of the loss says more than the write's
+		}
+		e.mu.Unlock()
+		return &RankError{Rank: dst, Op: "Send", Err: lostErr(err)}
 	}
 	return nil
 }

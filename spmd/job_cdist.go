@@ -62,10 +62,8 @@ func buildCdist(c *cli.Context, world *comm.Comm) (job.Job, error) {
 		return job.Job{}, usagef("--method: %q is not fast or naive", c.String("method"))
 	}
 	out := c.String("out")
-	if out != "" {
-		if err := dataio.CheckWritable(out); err != nil {
-			return job.Job{}, usagef("--out: %v", err)
-		}
+	if err := checkOut(world, out); err != nil {
+		return job.Job{}, err
 	}
 	pr := &cdistProblem{}
 	if world.Rank() == 0 {

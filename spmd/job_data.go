@@ -49,8 +49,11 @@ func bcastVector(c *comm.Comm, v []float64) ([]float64, error) {
 	return v, c.Bcast(v, 0)
 }
 
-func checkOut(out string) error {
-	if out == "" {
+// checkOut checks, before any work, that the root can create the output
+// file. Only the root writes it, so only the root checks: on a cluster the
+// other ranks' nodes may not even have that directory.
+func checkOut(world *comm.Comm, out string) error {
+	if out == "" || world.Rank() != 0 {
 		return nil
 	}
 	if err := dataio.CheckWritable(out); err != nil {

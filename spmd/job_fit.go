@@ -59,7 +59,7 @@ type fitData struct {
 
 func buildFit(c *cli.Context, world *comm.Comm) (job.Job, error) {
 	out := c.String("out")
-	if err := checkOut(out); err != nil {
+	if err := checkOut(world, out); err != nil {
 		return job.Job{}, err
 	}
 	if c.String("data") == "" {

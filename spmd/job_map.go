@@ -52,7 +52,7 @@ func buildMap(c *cli.Context, world *comm.Comm) (job.Job, error) {
 		return job.Job{}, usagef("--func: %v", err)
 	}
 	out := c.String("out")
-	if err := checkOut(out); err != nil {
+	if err := checkOut(world, out); err != nil {
 		return job.Job{}, err
 	}
 	items := &mapItems{}

@@ -56,7 +56,7 @@ func buildSweep(c *cli.Context, world *comm.Comm) (job.Job, error) {
 		return job.Job{}, usagef("--balance: %q is not cost or count", balance)
 	}
 	out := c.String("out")
-	if err := checkOut(out); err != nil {
+	if err := checkOut(world, out); err != nil {
 		return job.Job{}, err
 	}
 	seed := c.Uint64("seed")

@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spmd-go/spmd/comm"
 	"github.com/spmd-go/spmd/comm/boot"
+	"github.com/spmd-go/spmd/spmd/internal/dataio"
 	"github.com/spmd-go/spmd/spmd/internal/job"
 	"github.com/urfave/cli/v2"
 )
@@ -73,17 +77,23 @@ func runJob(c *cli.Context, s jobSpec) error {
 	if c.Args().Len() > 0 {
 		return cli.Exit(fmt.Sprintf("%s: unexpected argument %q (see spmd %s --help)", s.Name, c.Args().First(), s.Name), exitUsage)
 	}
+	stopOnSignal()
+	if c.Int("threads") < 0 {
+		return cli.Exit(fmt.Sprintf("%s: --threads %d: must be at least 1 (or 0 for the default)", s.Name, c.Int("threads")), exitUsage)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.Duration("connect-timeout"))
 	world, info, err := boot.Init(ctx, boot.Options{
 		Rendezvous:     c.String("rendezvous"),
 		BindAddr:       c.String("bind"),
 		ConnectTimeout: c.Duration("connect-timeout"),
 		Liveness:       boot.Liveness{DeadAfter: c.Duration("dead-after"), Timeout: c.Duration("wait-timeout")},
+		OnFailure:      func(err error) { stopComputing(s.Name, err) },
 	})
 	cancel()
 	if err != nil {
 		return cli.Exit(fmt.Sprintf("%s: start-up: %v", s.Name, err), 1)
 	}
+	rank = world.Rank()
 	j, err := s.Build(c, world)
 	out := io.Writer(os.Stdout)
 	if s.ReportToStderr != nil && s.ReportToStderr(c) {
@@ -104,11 +114,51 @@ func runJob(c *cli.Context, s jobSpec) error {
 	return finish(world, s.Name, err)
 }
 
+// stopOnSignal makes SIGTERM and SIGINT (from a launcher stopping the
+// job) remove the temporaries of output files being written before the
+// process ends with 128+signal.
+func stopOnSignal() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		sig := <-ch
+		dataio.RemoveTemps()
+		os.Exit(128 + int(sig.(syscall.Signal)))
+	}()
+}
+
+// rank is this process's rank once the world is up, for messages.
+var rank = -1
+
+// finishing is set when the main goroutine has taken charge of ending the
+// process, so stopComputing stands aside.
+var finishing atomic.Bool
+
+// stopComputing ends a rank whose world broke while it may be computing
+// with no call to comm that would report it: a rank that is still busy
+// after a short grace exits with the failure's code. Most ranks are in a
+// call and return through finish before the grace ends.
+func stopComputing(name string, err error) {
+	time.Sleep(stopGrace)
+	if finishing.Load() {
+		return
+	}
+	var ae *comm.AbortError
+	if !errors.As(err, &ae) {
+		fmt.Fprintf(os.Stderr, "spmd %s: rank %d: stopping: %v\n", name, rank, err)
+	}
+	dataio.RemoveTemps()
+	os.Exit(comm.ExitCode(err))
+}
+
+const stopGrace = 2 * time.Second
+
 // finish closes the world after success. After a failure it reports the
 // error (once, from the rank where it happened) and aborts the job, so no
 // rank is left waiting for this one; a rank that learns of another's
 // abort exits quietly with that rank's code.
 func finish(world *comm.Comm, name string, err error) error {
+	finishing.Store(true)
 	if err == nil {
 		world.Close()
 		return nil
@@ -118,22 +168,50 @@ func finish(world *comm.Comm, name string, err error) error {
 		world.Close()
 		return cli.Exit("", comm.ExitCode(err))
 	}
-	code := 1
 	var ue usageError
+	if errors.As(err, &ue) && world.Rank() != 0 && world.Size() > 1 {
+		// Every rank parses the same arguments, so the root has found the
+		// same mistake: let it say so once, and wait for its abort (which
+		// must not be pre-empted by this rank's exit, or the launcher may
+		// stop the root before it has spoken).
+		if waitForAbort(world, 10*time.Second) {
+			world.Close()
+			return cli.Exit("", exitUsage)
+		}
+	}
+	code := 1
 	if errors.As(err, &ue) {
 		code = exitUsage
 	}
 	if errors.Is(err, job.ErrMismatch) {
 		code = 3
 	}
-	// Usage errors happen alike on every rank: only the root says so.
-	if !errors.As(err, &ue) || world.Rank() == 0 {
-		prefix := name
-		if world.Size() > 1 {
-			prefix = fmt.Sprintf("%s: rank %d", name, world.Rank())
-		}
-		fmt.Fprintf(os.Stderr, "spmd %s: %v\n", prefix, err)
+	if errors.Is(err, comm.ErrPeerLost) {
+		// A consequence of another rank's failure: give the launcher a
+		// moment to hear from that rank first, so it reports the cause.
+		time.Sleep(time.Second)
 	}
+	prefix := name
+	if world.Size() > 1 {
+		prefix = fmt.Sprintf("%s: rank %d", name, world.Rank())
+	}
+	fmt.Fprintf(os.Stderr, "spmd %s: %v\n", prefix, err)
 	world.Abort(code)
 	return cli.Exit("", code)
+}
+
+// waitForAbort waits up to d for the world to fail (the root's abort) and
+// reports whether it did.
+func waitForAbort(world *comm.Comm, d time.Duration) bool {
+	done := make(chan struct{})
+	go func() {
+		world.Recv([]byte{}, 0, comm.MaxTag) // the root never sends this: only failure ends it
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-time.After(d):
+		return false
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/spmd-go/spmd/comm"
 	"github.com/urfave/cli/v2"
@@ -24,6 +25,9 @@ func register(c *cli.Command) { commands = append(commands, c) }
 
 func newApp() *cli.App {
 	sort.Slice(commands, func(i, j int) bool { return commands[i].Name < commands[j].Name })
+	for _, c := range commands {
+		quietUsageErrors(c)
+	}
 	return &cli.App{
 		Name:  "spmd",
 		Usage: "run MPI-style SPMD jobs in Go: locally, over ssh, under Slurm or mpirun",
@@ -36,7 +40,37 @@ func newApp() *cli.App {
 		EnableBashCompletion: true,
 		HideHelpCommand:      true,
 		ExitErrHandler:       func(*cli.Context, error) {}, // main reports errors once
+		CommandNotFound: func(c *cli.Context, name string) {
+			fmt.Fprintf(os.Stderr, "spmd: %q is not a command (see spmd --help)\n", name)
+			os.Exit(exitUsage)
+		},
+		OnUsageError: usageError2,
 	}
+}
+
+// quietUsageErrors makes a bad flag a one-line error with exit code 2,
+// instead of the command's whole help (printed by every rank of a job).
+func quietUsageErrors(c *cli.Command) {
+	if c.OnUsageError == nil {
+		c.OnUsageError = usageError2
+	}
+	for _, s := range c.Subcommands {
+		quietUsageErrors(s)
+	}
+}
+
+func usageError2(c *cli.Context, err error, _ bool) error {
+	var names []string
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name != "" && l.Command.Name != c.App.Name {
+			names = append([]string{l.Command.Name}, names...)
+		}
+	}
+	if len(names) == 0 {
+		return cli.Exit(fmt.Sprintf("%v (see spmd --help)", err), exitUsage)
+	}
+	name := strings.Join(names, " ")
+	return cli.Exit(fmt.Sprintf("%s: %v (see spmd %s --help)", name, err, name), exitUsage)
 }
 
 func main() {

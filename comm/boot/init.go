@@ -46,6 +46,8 @@ type Options struct {
 	// Liveness sets failure detection (see Liveness); zero fields come
 	// from the environment, then the defaults.
 	Liveness Liveness
+	// OnFailure becomes the world's comm.Config.OnFailure.
+	OnFailure func(error)
 	// Getenv reads the environment; nil means os.Getenv. Tests pass their
 	// own to start several ranks in one process.
 	Getenv func(string) string
@@ -193,7 +195,7 @@ func (b *booter) run() (*comm.Comm, Info, error) {
 	if err != nil {
 		return nil, b.info, fmt.Errorf("boot: rank %d: %v", b.env.Rank, err)
 	}
-	c, err := comm.New(tr, b.opts.Liveness.comm())
+	c, err := comm.New(tr, b.opts.Liveness.comm(b.opts.OnFailure))
 	if err != nil {
 		tr.Close()
 		return nil, b.info, err
@@ -359,7 +361,7 @@ func initPeers(ctx context.Context, opts Options, getenv func(string) string) (*
 	if err != nil {
 		return nil, info, fmt.Errorf("boot: rank %d: %v", opts.Rank, err)
 	}
-	c, err := comm.New(tr, opts.Liveness.comm())
+	c, err := comm.New(tr, opts.Liveness.comm(opts.OnFailure))
 	if err != nil {
 		tr.Close()
 		return nil, info, err

@@ -70,4 +70,6 @@ func (l Liveness) tcp(cfg tcp.Config) tcp.Config {
 	return cfg
 }
 
-func (l Liveness) comm() comm.Config { return comm.Config{Timeout: l.Timeout} }
+func (l Liveness) comm(onFailure func(error)) comm.Config {
+	return comm.Config{Timeout: l.Timeout, OnFailure: onFailure}
+}

@@ -7,7 +7,41 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
+
+// Temporaries being written right now, so a process stopped by a signal
+// can remove them (RemoveTemps) instead of leaving them beside the
+// output. Only SIGKILL, which runs no code, can leave one behind; it is a
+// hidden file (".NAME.tmp-*"), never a partial file under the name asked for.
+var inflight struct {
+	sync.Mutex
+	paths map[string]bool
+}
+
+func track(path string) (untrack func()) {
+	inflight.Lock()
+	if inflight.paths == nil {
+		inflight.paths = make(map[string]bool)
+	}
+	inflight.paths[path] = true
+	inflight.Unlock()
+	return func() {
+		inflight.Lock()
+		delete(inflight.paths, path)
+		inflight.Unlock()
+	}
+}
+
+// RemoveTemps removes the temporary files of writes still in progress;
+// for a process about to exit on a signal.
+func RemoveTemps() {
+	inflight.Lock()
+	defer inflight.Unlock()
+	for p := range inflight.paths {
+		os.Remove(p)
+	}
+}
 
 // WriteFileAtomic creates path with what write produces, as SaveMatrix
 // does: through a synced temporary file in the same directory, renamed

@@ -134,6 +134,7 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	if err != nil {
 		return err
 	}
+	defer track(tmp.Name())()
 	defer func() {
 		if err != nil {
 			tmp.Close()

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"runtime/pprof"
 
 	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/spmd/internal/dataio"
 )
 
 // Job is one spmd workload.
@@ -174,32 +176,26 @@ func protect(fn func() (*Result, error)) (res *Result, err error) {
 	return fn()
 }
 
-// startProfile writes this rank's CPU profile to dir/cpu.rank<N>.pprof,
-// through a temporary file renamed into place when profiling stops.
+// startProfile records this rank's CPU profile in memory and writes it
+// to dir/cpu.rank<N>.pprof when profiling stops, atomically: a rank killed
+// mid-run, even by SIGKILL, leaves no partial or temporary file.
 func startProfile(dir string, rank int) (func() error, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("cpuprofile: %w", err)
 	}
 	final := filepath.Join(dir, fmt.Sprintf("cpu.rank%d.pprof", rank))
-	f, err := os.CreateTemp(dir, ".cpu.rank*.tmp")
-	if err != nil {
+	if err := dataio.CheckWritable(final); err != nil {
 		return nil, fmt.Errorf("cpuprofile: %w", err)
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		os.Remove(f.Name())
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
 		return nil, fmt.Errorf("cpuprofile: %w", err)
 	}
 	return func() error {
 		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
-			os.Remove(f.Name())
-			return fmt.Errorf("cpuprofile: %w", err)
-		}
-		if err := os.Rename(f.Name(), final); err != nil {
-			os.Remove(f.Name())
-			return fmt.Errorf("cpuprofile: %w", err)
-		}
-		return nil
+		return dataio.WriteFileAtomic(final, func(w io.Writer) error {
+			_, err := buf.WriteTo(w)
+			return err
+		})
 	}, nil
 }
