@@ -393,6 +393,37 @@ func TestReliabilityStoppedRank(t *testing.T) {
 	})
 }
 
+// TestReliabilityHungRank: a rank that hangs while alive (an endless
+// loop, a deadlock) keeps its heartbeats going, so liveness cannot tell it
+// from a long computation, and the others wait. Two bounds end such a job:
+// the wait timeout (--wait-timeout, SPMD_TIMEOUT), which fails the waiting
+// ranks naming the hung one, and spmd run --timeout (exit 124).
+func TestReliabilityHungRank(t *testing.T) {
+	spmd := clustertest.BuildSpmd(t)
+	hang := []string{"-x", "SPMD_TEST_FAIL_RANK=1", "-x", "SPMD_TEST_FAIL_MODE=hang"}
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stderr *regexp.Regexp
+	}{
+		{"wait-timeout", append(append([]string{"-np", "3", "--oversubscribe"}, hang...), "hello", "--wait-timeout", "2s"), 1,
+			regexp.MustCompile(`comm: \w+: rank 1: comm: timed out after 2s waiting for a message`)},
+		{"launcher-timeout", append(append([]string{"-np", "3", "--oversubscribe", "--timeout", "3s"}, hang...), "hello"), 124,
+			regexp.MustCompile(`spmd run: job timed out after 3s; stopping 3 ranks`)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			marker := launchMarker(t)
+			r := launchRun(t, spmd, "", append([]string{"-x", marker}, tc.args...)...)
+			t.Logf("rank 1 hangs, %s: exit %d after %v: %s", tc.name, r.Code, r.Duration.Round(time.Millisecond), strings.TrimSpace(r.Stderr))
+			if r.Code != tc.code || !tc.stderr.MatchString(r.Stderr) {
+				t.Errorf("%v\nwant exit %d and stderr matching %v", r, tc.code, tc.stderr)
+			}
+			launchNoneLeft(t, marker, 5*time.Second)
+		})
+	}
+}
+
 // relLauncher is one way to start n ranks of `spmd args...` with extra
 // environment.
 type relLauncher struct {
