@@ -302,7 +302,6 @@ func knownBug(t *testing.T, what string) {
 // whose write fails, must say so too, not only the calls failed through
 // Handler.Lost.
 func TestReliabilityBrokenLinkWrapsErrPeerLost(t *testing.T) {
-	knownBug(t, "comm/engine.go: Deliver(h, buf, err) and transmit wrap the transport's error in a RankError without ErrPeerLost")
 	cs, ps := faultWorld(t, 2, tcp.Config{}, comm.Config{}, link{0, 1})
 	p := ps[link{0, 1}]
 	const n = 8 << 20

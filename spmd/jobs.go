@@ -55,8 +55,8 @@ func jobFlags() []cli.Flag {
 		&cli.StringFlag{Name: "rendezvous", Usage: "where ranks exchange addresses when not started by spmd run: `host:port` (served by rank 0) or file:DIR on a shared filesystem (also $SPMD_RENDEZVOUS)", Category: "Launch"},
 		&cli.StringFlag{Name: "bind", Usage: "address this rank listens on (default: its host's address as the launcher knows it)", Category: "Launch"},
 		&cli.DurationFlag{Name: "connect-timeout", Value: 60 * time.Second, Usage: "give up wiring up the ranks after this long", Category: "Launch"},
-		&cli.DurationFlag{Name: "dead-after", Usage: "declare a rank lost after this long without a sign of life (default 15s; also $SPMD_DEAD_AFTER). Heartbeats keep computing ranks alive", Category: "Failure detection"},
-		&cli.DurationFlag{Name: "wait-timeout", Usage: "fail any single wait for another rank after this long, even if it is alive (default: none; also $SPMD_TIMEOUT)", Category: "Failure detection"},
+		&cli.DurationFlag{Name: "dead-after", Usage: "declare a rank lost after this long without a sign of life (also $SPMD_DEAD_AFTER). Heartbeats keep computing ranks alive", DefaultText: "15s", Category: "Failure detection"},
+		&cli.DurationFlag{Name: "wait-timeout", Usage: "fail any single wait for another rank after this long, even if it is alive (also $SPMD_TIMEOUT)", DefaultText: "none", Category: "Failure detection"},
 	}
 }
 
@@ -186,14 +186,19 @@ func finish(world *comm.Comm, name string, err error) error {
 	if errors.Is(err, job.ErrMismatch) {
 		code = 3
 	}
-	if errors.Is(err, comm.ErrPeerLost) {
-		// A consequence of another rank's failure: give the launcher a
-		// moment to hear from that rank first, so it reports the cause.
-		time.Sleep(time.Second)
-	}
 	prefix := name
 	if world.Size() > 1 {
 		prefix = fmt.Sprintf("%s: rank %d", name, world.Rank())
+	}
+	if errors.Is(err, comm.ErrPeerLost) {
+		// A consequence of another rank's failure. The other ranks learn
+		// of it from comm's own notice, which names the lost rank; an
+		// abort from here would only blur that. Give the launcher a moment
+		// to hear from the failed rank first, so it reports the cause.
+		fmt.Fprintf(os.Stderr, "spmd %s: %v\n", prefix, err)
+		time.Sleep(time.Second)
+		world.Close()
+		return cli.Exit("", code)
 	}
 	fmt.Fprintf(os.Stderr, "spmd %s: %v\n", prefix, err)
 	world.Abort(code)

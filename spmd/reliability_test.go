@@ -519,12 +519,8 @@ func TestReliabilityAbortEverywhere(t *testing.T) {
 					t.Fatalf("hung: %v", r)
 				}
 				if r.Code != mode.code {
-					if mode.name == "exit3" && r.Code == 1 {
-						// Bug B3: a survivor's exit (code 1) reached the
-						// launcher before the dead rank's (code 3). Always
-						// so over ssh; now and then locally under load.
-						knownBug(t, fmt.Sprintf("%s reported a survivor's exit (code %d), not that of rank 2, which died first (code 3)", l.name, r.Code))
-					}
+					// A survivor that lost a peer waits a second before
+					// exiting, so the launcher hears the dead rank first.
 					t.Errorf("exit %d, want %d: %v", r.Code, mode.code, r)
 				}
 				if !strings.Contains(r.Stderr, mode.stderr) {
@@ -555,9 +551,6 @@ func TestReliabilityAbortInterruptsCompute(t *testing.T) {
 	const bound = 20 * time.Second // the job alone runs for over a minute
 	for _, l := range relLaunchers() {
 		t.Run(l.name, func(t *testing.T) {
-			if l.name == "srun" || l.name == "mpich" {
-				knownBug(t, "an aborted rank that is computing goes on until its next communication; "+l.name+" does not kill it")
-			}
 			marker := launchMarker(t)
 			env := []string{"SPMD_TEST_FAIL_RANK=2", "SPMD_TEST_FAIL_AFTER=1s"}
 			r := clustertest.RunCmd(t, relLimit, l.cmd(t, spmd, marker, env, 3, "pi", "--samples", "1e11", "--quiet"))
@@ -1126,7 +1119,6 @@ func TestOutputKilledJob(t *testing.T) {
 		}
 	}
 	if len(stray) > 0 {
-		knownBug(t, fmt.Sprintf("ranks killed mid-job (rank 0 by SIGKILL, the others by the launcher's SIGTERM) leave their CPU profile temporaries behind: %v", stray))
 		t.Errorf("stray files after the kill: %v", stray)
 	}
 }

@@ -252,7 +252,11 @@ func (j *job) supervise(ctx context.Context) int {
 				stop(1, syscall.SIGTERM)
 			}
 		case <-killC:
-			j.out.log(fmt.Sprintf("%d ranks still running %v after being told to stop; killing them", left, j.cfg.KillAfter))
+			what := fmt.Sprintf("%d ranks", left)
+			if left == 1 {
+				what = "1 rank"
+			}
+			j.out.log(fmt.Sprintf("%s still running %v after being told to stop; killing them", what, j.cfg.KillAfter))
 			j.killAll()
 			killC = nil
 		}
