@@ -541,8 +541,8 @@ func TestReliabilityAbortEverywhere(t *testing.T) {
 //
 // spmd run and Open MPI's mpirun end it by killing the other ranks when
 // one exits non-zero. srun (without -K) and MPICH's mpiexec leave them
-// running, and a rank learns of the abort only at its next communication:
-// a known gap (see docs/RELIABILITY.md).
+// running: there comm's failure hook ends a computing rank 2 s after its
+// world broke (bug B2 in docs/RELIABILITY.md, fixed).
 func TestReliabilityAbortInterruptsCompute(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long: runs every launcher")
