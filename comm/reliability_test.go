@@ -14,7 +14,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -284,15 +283,6 @@ func TestReliabilityCutMidMessage(t *testing.T) {
 	}
 	if p.Forwarded(faultproxy.Up) >= n*8 {
 		t.Errorf("the whole message went through (%d bytes): the cut came too late", p.Forwarded(faultproxy.Up))
-	}
-}
-
-// knownBug skips t, naming a bug reported to the owner of the code, unless
-// SPMD_TEST_KNOWN_BUGS=1 (then the test runs, and fails until the fix).
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("SPMD_TEST_KNOWN_BUGS") != "1" {
-		t.Skip("known bug: " + what + " (SPMD_TEST_KNOWN_BUGS=1 runs this test)")
 	}
 }
 

@@ -66,15 +66,6 @@ var relJobs = []struct {
 	{"cdist", []string{"cdist", "--m", "6000", "--n", "6000", "--p", "1000", "--quiet"}},
 }
 
-// knownBug skips t, naming a bug reported to the owner of the code, unless
-// SPMD_TEST_KNOWN_BUGS=1 (then the test runs, and fails until the fix).
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("SPMD_TEST_KNOWN_BUGS") != "1" {
-		t.Skip("known bug: " + what + " (SPMD_TEST_KNOWN_BUGS=1 runs this test)")
-	}
-}
-
 // relEnv is this process's environment without anything a launcher sets,
 // so a bare rank detects exactly the environment the test gives it.
 func relEnv() []string {
