@@ -47,7 +47,7 @@ func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format
 // jobFlags are the flags every job takes.
 func jobFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "goroutines per rank (default: the cores this rank may use, shared among the ranks on its host)", Category: "Parallelism"},
+		&cli.IntFlag{Name: "threads", Aliases: []string{"t"}, Usage: "goroutines per rank", DefaultText: "the cores this rank may use, shared among the ranks on its host", Category: "Parallelism"},
 		&cli.BoolFlag{Name: "verify", Usage: "also run the serial reference at the root, check the parallel result against it, and report speedup and efficiency", Category: "Report"},
 		&cli.BoolFlag{Name: "json", Usage: "print one JSON object instead of the table", Category: "Report"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress messages", Category: "Report"},
