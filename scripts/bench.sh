@@ -14,7 +14,7 @@
 #   COUNT=N        go test -count for the Go benchmarks (default 6, the least
 #                  benchstat needs for a confidence interval; QUICK 1)
 #   REPEAT=N       runs per point of spmd scale / compare (default 3; QUICK 1)
-#   QUIET_LOAD=X   wait (up to WAIT seconds, default 300) until the 1-minute
+#   QUIET_LOAD=X   wait (up to WAIT seconds, default 120) until the 1-minute
 #                  load average is below X (default 0.5) before starting:
 #                  other work on the machine distorts every number
 #   BENCHSTAT=0    do not fetch benchstat from the Go module proxy
@@ -97,11 +97,13 @@ calc() {
 }
 
 # ms COMMAND...: wall milliseconds of one run of COMMAND (empty on failure
-# or after a minute: an mpirun here once hung with 32 ranks).
+# or after wire_limit seconds: mpirun -np 32 and spmd run -np 8 hello have
+# both hung here once in a while).
+wire_limit=20
 ms() {
 	local s e
 	s=$(date +%s%N)
-	timeout -k 5 60 "$@" >/dev/null 2>&1 </dev/null || return 1
+	timeout -k 5 "$wire_limit" "$@" >/dev/null 2>&1 </dev/null || return 1
 	e=$(date +%s%N)
 	echo $(((e - s) / 1000000))
 }
@@ -129,9 +131,9 @@ loadavg() { cut -d' ' -f1 /proc/loadavg; }
 
 section "waiting for a quiet machine"
 quiet_load=${QUIET_LOAD:-0.5}
-deadline=$((SECONDS + ${WAIT:-300}))
+deadline=$((SECONDS + ${WAIT:-120}))
 while awk -v l="$(loadavg)" -v q="$quiet_load" 'BEGIN { exit !(l > q) }' && [ $SECONDS -lt $deadline ]; do
-	echo "bench: load average $(loadavg) > $quiet_load; waiting (until ${WAIT:-300} s have passed)" >&2
+	echo "bench: load average $(loadavg) > $quiet_load; waiting (until ${WAIT:-120} s have passed)" >&2
 	sleep 15
 done
 load_start=$(cat /proc/loadavg | cut -d' ' -f1-3)
@@ -288,12 +290,15 @@ nb_pi_port_rate=$(prec=0 calc "$nb_pi_n" / "$nb_pi_port" / 1e6)
 # --- start-up ------------------------------------------------------------------
 
 section "start-up: spmd run vs mpirun"
-wire() { # LABEL COMMAND...: median ms over wire_runs
-	local label=$1 v
+wire() { # LABEL COMMAND...: median ms over wire_runs; stops at the first hang
+	local label=$1 v t runs=() hung=""
 	shift
-	v=$(for _ in $(seq "$wire_runs"); do ms "$@"; done | median)
-	[ -n "$v" ] || fail "start-up: $label"
-	echo "| \`$label\` | ${v:-failed} |"
+	for _ in $(seq "$wire_runs"); do
+		if t=$(ms "$@"); then runs+=("$t"); else hung=" (a run failed or hung past ${wire_limit}s; stopped)"; break; fi
+	done
+	v=$(printf '%s\n' "${runs[@]}" | grep . | median)
+	[ -z "$hung" ] || fail "start-up: $label$hung"
+	echo "| \`$label\` | ${v:-failed}${hung} |"
 }
 {
 	echo "| command | median ms |"
