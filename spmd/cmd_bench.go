@@ -7,6 +7,7 @@ import (
 
 	"github.com/spmd-go/spmd/comm/boot"
 	"github.com/spmd-go/spmd/spmd/internal/bench"
+	"github.com/spmd-go/spmd/spmd/internal/job"
 	"github.com/urfave/cli/v2"
 )
 
@@ -83,6 +84,7 @@ func benchAction(c *cli.Context, which string) error {
 	if err != nil {
 		return cli.Exit("bench: start-up: "+err.Error(), 1)
 	}
+	useCores(job.DefaultThreads(info.LocalSize))
 	cfg := bench.Config{Sizes: sizes, Iters: c.Int("iters"), Warmup: c.Int("warmup"), Budget: budget[0], Raw: c.Bool("raw"), Host: info.Host}
 	var rows []bench.Row
 	for _, n := range names {

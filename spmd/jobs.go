@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -94,6 +95,11 @@ func runJob(c *cli.Context, s jobSpec) error {
 		return cli.Exit(fmt.Sprintf("%s: start-up: %v", s.Name, err), 1)
 	}
 	rank = world.Rank()
+	threads := c.Int("threads")
+	if threads == 0 {
+		threads = job.DefaultThreads(info.LocalSize)
+	}
+	useCores(threads)
 	j, err := s.Build(c, world)
 	out := io.Writer(os.Stdout)
 	if s.ReportToStderr != nil && s.ReportToStderr(c) {
@@ -101,7 +107,7 @@ func runJob(c *cli.Context, s jobSpec) error {
 	}
 	if err == nil {
 		err = job.Execute(world, j, job.Options{
-			Threads:    c.Int("threads"),
+			Threads:    threads,
 			Verify:     c.Bool("verify"),
 			JSON:       c.Bool("json"),
 			Quiet:      c.Bool("quiet"),
@@ -112,6 +118,18 @@ func runJob(c *cli.Context, s jobSpec) error {
 		})
 	}
 	return finish(world, s.Name, err)
+}
+
+// useCores sets GOMAXPROCS to the cores this rank works on, unless the
+// user set GOMAXPROCS. A rank then keeps to its share of the machine, as
+// MPI ranks bound to cores do, and a message's arrival wakes no idle OS
+// thread (on an idle virtual CPU that wake-up costs more than the message:
+// the 8-byte ping-pong between two ranks went from 2x the bare socket to
+// 1.1x).
+func useCores(threads int) {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(max(threads, 1))
+	}
 }
 
 // stopOnSignal makes SIGTERM and SIGINT (from a launcher stopping the
