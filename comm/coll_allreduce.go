@@ -30,7 +30,7 @@ func (c *Comm) Allreduce(sendbuf, recvbuf any, op Op) error {
 func (c *Comm) allreduceDoubling(acc []byte, dt Datatype, op Op) error {
 	const name = "Allreduce"
 	p, r := c.Size(), c.rank
-	tmp := make([]byte, len(acc))
+	tmp := c.scratch(0, len(acc))
 	pof2 := 1
 	for pof2*2 <= p {
 		pof2 *= 2
@@ -95,7 +95,7 @@ func (c *Comm) allreduceRing(acc []byte, dt Datatype, n int, op Op) error {
 		return acc[displs[i]*es : (displs[i]+counts[i])*es]
 	}
 	right, left := (r+1)%p, (r-1+p)%p
-	tmp := make([]byte, counts[0]*es)
+	tmp := c.scratch(0, counts[0]*es)
 	for s := 0; s < p-1; s++ {
 		out, in := seg(r-s), seg(r-s-1)
 		t := tmp[:len(in)]

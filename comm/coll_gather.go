@@ -47,7 +47,7 @@ func (c *Comm) gatherBinomial(sb, rb []byte, dt Datatype, root int) error {
 	if vr != 0 {
 		span = min(mask, p-vr)
 	}
-	tmp := make([]byte, span*bs)
+	tmp := c.scratch(0, span*bs)
 	copy(tmp, sb)
 	got := 1
 	for m := 1; m < p && (vr == 0 || m < mask); m <<= 1 {

@@ -26,13 +26,13 @@ func (c *Comm) reduce(sb, rb []byte, dt Datatype, op Op, root int, tag int32, na
 	p := c.Size()
 	acc := rb
 	if c.rank != root {
-		acc = make([]byte, len(sb))
+		acc = c.scratch(0, len(sb))
 	}
 	copy(acc, sb)
 	if p == 1 {
 		return nil
 	}
-	tmp := make([]byte, len(sb))
+	tmp := c.scratch(1, len(sb))
 	vr := rel(c.rank, root, p)
 	for mask := 1; mask < p; mask <<= 1 {
 		if vr&mask != 0 {

@@ -44,13 +44,13 @@ func (c *Comm) scatterBinomial(sb, rb []byte, dt Datatype, root int) error {
 	}
 	var tmp []byte
 	if vr == 0 {
-		tmp = make([]byte, p*bs)
+		tmp = c.scratch(0, p*bs)
 		for v := 0; v < p; v++ {
 			copy(tmp[v*bs:], sb[abs(v, root, p)*bs:abs(v, root, p)*bs+bs])
 		}
 	} else {
 		span := min(mask, p-vr)
-		tmp = make([]byte, span*bs)
+		tmp = c.scratch(0, span*bs)
 		if err := c.recvExact(abs(vr-mask, root, p), tagScatter, dt, tmp, name); err != nil {
 			return err
 		}

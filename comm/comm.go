@@ -30,6 +30,7 @@ type Comm struct {
 	world []int // communicator rank → world rank
 	local map[int]int
 	freed atomic.Bool
+	bufs  [scratchSlots][]byte // see scratch.go
 }
 
 // New makes the world communicator over a started-up transport. The

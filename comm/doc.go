@@ -40,7 +40,8 @@
 // (non-overtaking). Tags are >= 0; AnySource and AnyTag match any sender
 // or user tag. Collectives use reserved negative tags, so they can never
 // match a user's receive, and every rank of a communicator must call the
-// same collectives in the same order. Split and Dup make communicators
+// same collectives in the same order, one at a time (for collectives from
+// several goroutines at once, give each its own communicator with Dup). Split and Dup make communicators
 // whose messages never meet their parent's.
 //
 // Reductions combine values in an order fixed by ranks, never by message
