@@ -103,7 +103,7 @@ wire_limit=20
 ms() {
 	local s e
 	s=$(date +%s%N)
-	timeout -k 5 "$wire_limit" "$@" >/dev/null 2>&1 </dev/null || return 1
+	timeout -k 5 "$wire_limit" "$@" >/dev/null 2>"$work/wire.err" </dev/null || return 1
 	e=$(date +%s%N)
 	echo $(((e - s) / 1000000))
 }
@@ -294,7 +294,13 @@ wire() { # LABEL COMMAND...: median ms over wire_runs; stops at the first hang
 	local label=$1 v t runs=() hung=""
 	shift
 	for _ in $(seq "$wire_runs"); do
-		if t=$(ms "$@"); then runs+=("$t"); else hung=" (a run failed or hung past ${wire_limit}s; stopped)"; break; fi
+		if t=$(ms "$@"); then
+			runs+=("$t")
+		else
+			hung=" (run $((${#runs[@]} + 1)) failed or hung past ${wire_limit} s, then stopped: $(tail -c 300 "$work/wire.err" | tr '\n|' '  ')"
+			hung="${hung% }) "
+			break
+		fi
 	done
 	v=$(printf '%s\n' "${runs[@]}" | grep . | median)
 	[ -z "$hung" ] || fail "start-up: $label$hung"
