@@ -252,6 +252,11 @@ scale scale-cdist cdist --m "$cdist_m" --n "$cdist_m" --p 100 --ranks 1,2,4,8
 scale weak-pi pi --samples "$(prec=0 calc "$pi_samples" / 4)" --weak --ranks 1,2,4,8
 # summary COLUMN of the scale CSV at RANKS
 sc_col() { awk -F, -v r="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } $1 == "summary" && $4 == r && $5 == 1 { print $col[c] }' "$img/$1/scale.csv" 2>/dev/null; }
+# cmp_speedup JOB CONFIG: "speedup vs 1 x 1" of the goroutines or ranks row
+# of spmd compare's table (the column before efficiency).
+cmp_speedup() {
+	awk -v c="$2" '$1 == c && $2 ~ /^[0-9]+$/ { v = $(NF - 1); sub(/x$/, "", v); print v }' "$work/compare-$1.txt" | head -1
+}
 serial_fraction() { sed -n 's/.*serial fraction s = \([0-9.]*\).*/\1/p' "$work/$1.txt"; }
 scale_table() { # NAME: the summary rows as a Markdown table
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
@@ -297,8 +302,9 @@ wire() { # LABEL COMMAND...: median ms over wire_runs; stops at the first hang
 		if t=$(ms "$@"); then
 			runs+=("$t")
 		else
-			hung=" (run $((${#runs[@]} + 1)) failed or hung past ${wire_limit} s, then stopped: $(tail -c 300 "$work/wire.err" | tr '\n|' '  ')"
-			hung="${hung% }) "
+			local err
+			err=$(tail -c 300 "$work/wire.err" | tr '\n|' '  ' | sed 's/ *$//')
+			hung=" (run $((${#runs[@]} + 1)) failed or hung past ${wire_limit} s, then stopped${err:+: $err})"
 			break
 		fi
 	done
@@ -322,6 +328,7 @@ wire() { # LABEL COMMAND...: median ms over wire_runs; stops at the first hang
 	fi
 } >"$work/wireup.md"
 
+wire8=$(sed -n 's/^| `spmd run -np 8 --oversubscribe hello` | \([0-9.]*\) |$/\1/p' "$work/wireup.md")
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$((SECONDS - start))
 
@@ -520,22 +527,25 @@ $(cat "$work/wireup.md")
   the oversubscribed points gain nothing (pi at 8 ranks: $(calc "$(sc_col scale-pi 8 speedup)" / 1)x), because the
   ranks only take turns on the same cores. Oversubscribe to test, not to
   run faster.
-- **Goroutines first on one machine, ranks across machines.** Inside one
-  host, \`--threads\` shares memory at no cost, while ranks pay for every
-  byte that crosses a socket: cdist gathers an m x n result at the root,
-  which is why its rank efficiency (table above: $(prec=0 calc 100 \* "$(sc_col scale-cdist 2 efficiency)")% on 2 ranks) trails
-  pi's. Use ranks for what threads cannot do: more cores than one machine
-  has, or separate address spaces.
+- **Goroutines or ranks on one machine.** In this run 2 goroutines gave
+  pi $(cmp_speedup pi goroutines)x and cdist $(cmp_speedup cdist goroutines)x; 2 ranks gave pi $(cmp_speedup pi ranks)x and
+  cdist $(cmp_speedup cdist ranks)x. Goroutines share memory for free, while ranks pay
+  for every byte that crosses a socket: pi sends one count per rank, but
+  cdist gathers its whole m x n result at the root ($((cdist_m * cdist_m * 8 / 1048576)) MiB here), so
+  expect its ranks to trail its goroutines (rank efficiency on 2 ranks in
+  the scaling table: $(prec=0 calc 100 \* "$(sc_col scale-cdist 2 efficiency)")%). Use ranks for what goroutines
+  cannot do: more cores than one machine has, or separate address spaces.
 - **Communication has a price per message and per byte.** A message costs
   about $(prec=0 calc "$mp_pp8" / 1) µs one way between processes here and bulk data
   moves at about $(gbs "$mp_bw16") GB/s, so one Allreduce of 8 MiB costs
   about $mp_ar2 ms on 2 ranks. Send few, large messages; a step that
   computes for less than a few milliseconds between collectives will not
   scale.
-- **Start-up is not free.** Launching and wiring 8 ranks takes tens of
-  milliseconds (table above); a job shorter than about a second gains
-  little from more ranks. Measure the whole pipeline with \`spmd scale\`,
-  whose time excludes start-up, and \`time spmd run\`, which includes it.
+- **Start-up is not free.** Launching and wiring 8 ranks took
+  ${wire8:-(failed, see the table)} ms here
+  (table above); a job shorter than about a second gains little from more
+  ranks. \`spmd scale\` times the job alone (between barriers); \`time spmd
+  run\` includes the start-up.
 - **The vector units matter more than the rank count.** On one core the
   simd build is $(prec=1 calc "$nb_pi_port" / "$nb_pi_simd")x faster than the portable one for pi and
   $(prec=1 calc "$nb_cd_port" / "$nb_cd_simd")x for cdist; that is worth more than a second core.
