@@ -59,6 +59,16 @@ func packPanel(panel, y []float64, j0, cols, w, p int) {
 // within noise. Each block packs the panels again: n·p copies per block.
 const rowBlockBytes = 512 << 10
 
+// CdistBlockRows is how many rows of x the fast Cdist computes per sweep
+// over y at dimension p (an even number, at least 2). Each sweep packs all
+// of y into panels again, so a caller that cuts its rows into chunks (for
+// progress reports, or between goroutines) should make them at least this
+// long: chunks of 64 rows at p = 100 packed y ten times as often and made
+// 4000×4000×100 run 1.8x slower than one call.
+func CdistBlockRows(p int) int {
+	return max(2, rowBlockBytes/(8*max(p, 1))) &^ 1
+}
+
 // runPanels computes dst (m×n) from x (m×p) and y (n×p) with kernel family
 // ks. The arguments are checked and m, n > 0.
 func runPanels(ks panelKernels, dst, x, y []float64, m, n, p int) {
@@ -69,7 +79,7 @@ func runPanels(ks panelKernels, dst, x, y []float64, m, n, p int) {
 	panel := make([]float64, w*p)
 	// An even block size keeps the row pairs of a block aligned with
 	// those of the whole call (not that the results depend on it).
-	rb := max(2, rowBlockBytes/(8*max(p, 1))) &^ 1
+	rb := CdistBlockRows(p)
 	for i0 := 0; i0 < m; i0 += rb {
 		i1 := min(m, i0+rb)
 		for j0 := 0; j0 < n; j0 += w {

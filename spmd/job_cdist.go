@@ -42,9 +42,6 @@ func init() {
 // differ by a few ulps of the sum (about p*eps relative at worst).
 const cdistRelTol = 1e-12
 
-// cdistChunk is the number of rows computed between progress updates.
-const cdistChunk = 64
-
 type cdistProblem struct {
 	x, y    []float64 // root: all of X; every rank: all of Y
 	m, n, p int
@@ -77,7 +74,10 @@ func buildCdist(c *cli.Context, world *comm.Comm) (job.Job, error) {
 	return job.Job{
 		Name: "cdist",
 		Parallel: func(r *job.Run) (*job.Result, error) {
-			return cdistParallel(r, pr, kernel, out)
+			return cdistParallel(r, pr, kernel)
+		},
+		Finish: func(r *job.Run, res *job.Result) error {
+			return cdistFinish(res, pr, out)
 		},
 		Verify: func(r *job.Run, res *job.Result) error {
 			ref := make([]float64, pr.m*pr.n)
@@ -177,7 +177,7 @@ func (pr *cdistProblem) allocate(c *comm.Comm) error {
 	return nil
 }
 
-func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64, m, n, p int), out string) (*job.Result, error) {
+func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64, m, n, p int)) (*job.Result, error) {
 	c := r.Comm
 	m, n, p := pr.m, pr.n, pr.p
 	rows := kernels.Counts(m, c.Size())
@@ -196,9 +196,11 @@ func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64
 	r.Compute(func() error {
 		kernels.Parallel(r.Threads, mine.Len(), func(t kernels.Range) {
 			// In chunks of rows, so progress moves; a row's distances do
-			// not depend on the rows computed with it.
-			for lo := t.Lo; lo < t.Hi; lo += cdistChunk {
-				hi := min(lo+cdistChunk, t.Hi)
+			// not depend on the rows computed with it. A chunk is the
+			// kernel's own row block: shorter ones repack Y more often.
+			chunk := kernels.CdistBlockRows(p)
+			for lo := t.Lo; lo < t.Hi; lo += chunk {
+				hi := min(lo+chunk, t.Hi)
 				kernel(z[lo*n:hi*n], x[lo*p:hi*p], y, hi-lo, n, p)
 				r.Advance(int64(hi - lo))
 			}
@@ -214,15 +216,22 @@ func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64
 	res := &job.Result{Work: float64(m) * float64(n), WorkUnit: "distances"}
 	res.Set("shape", fmt.Sprintf("%d x %d (p = %d)", m, n, p))
 	res.Set("method", c2s(kernel))
-	res.Set("checksum", checksum(pr.z))
 	res.Set("gflops", 3*float64(m)*float64(n)*float64(p)/1e9)
-	if out != "" {
-		if err := dataio.SaveMatrix(out, &dataio.Array{Data: pr.z, Shape: []int{m, n}}); err != nil {
-			return nil, fmt.Errorf("--out: %w", err)
-		}
-		res.Set("out", out)
-	}
 	return res, nil
+}
+
+// cdistFinish summarises and writes the gathered Z at the root, outside
+// the timed section: a pass over m·n values is not part of the split work.
+func cdistFinish(res *job.Result, pr *cdistProblem, out string) error {
+	res.Set("checksum", checksum(pr.z))
+	if out == "" {
+		return nil
+	}
+	if err := dataio.SaveMatrix(out, &dataio.Array{Data: pr.z, Shape: []int{pr.m, pr.n}}); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	res.Set("out", out)
+	return nil
 }
 
 func c2s(k func(dst, x, y []float64, m, n, p int)) string {

@@ -21,6 +21,10 @@ type Job struct {
 	// Parallel runs on every rank between the timing barriers. At the root
 	// it returns the Result (other ranks may return nil).
 	Parallel func(r *Run) (*Result, error)
+	// Finish, if set, runs at the root only, after the timed section and
+	// before Verify: summaries of the gathered result and output files,
+	// which are the root's bookkeeping, not the parallel work being timed.
+	Finish func(r *Run, res *Result) error
 	// Verify, if set, runs at the root only after the parallel section,
 	// when Options.Verify is set: it computes the serial reference inside
 	// r.Serial and records the outcome with res.SetVerified.
@@ -75,7 +79,7 @@ func (r *Run) Communicate(fn func() error) error { return stopwatch(&r.times.Com
 func (r *Run) Serial(fn func() error) error { return stopwatch(&r.serial, fn) }
 
 // Execute runs j on communicator c: barrier, Parallel, barrier, gather of
-// every rank's times, Verify at the root, report at the root. An error on
+// every rank's times, Finish and Verify at the root, report at the root. An error on
 // any rank is returned; the caller should then Abort the communicator so
 // no other rank waits for this one.
 func Execute(c *comm.Comm, j Job, o Options) (err error) {
@@ -140,6 +144,11 @@ func Execute(c *comm.Comm, j Job, o Options) (err error) {
 	}
 	if res == nil {
 		return fmt.Errorf("%s: job returned no result at the root", j.Name)
+	}
+	if j.Finish != nil {
+		if _, err := protect(func() (*Result, error) { return nil, j.Finish(r, res) }); err != nil {
+			return err
+		}
 	}
 	if o.Verify && j.Verify != nil {
 		if _, err := protect(func() (*Result, error) { return nil, j.Verify(r, res) }); err != nil {
