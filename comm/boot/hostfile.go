@@ -108,6 +108,32 @@ func parseHostfileLine(fields []string) (host string, slots int, err error) {
 // splitHostCount splits "host:N" (MPICH) into host and N; a plain host
 // gives N = 0. An IPv6 address needs brackets to carry a count.
 func splitHostCount(s string) (string, int, error) {
+	host, n, err := splitHostCountRaw(s)
+	if err == nil {
+		err = checkHost(host, s)
+	}
+	return host, n, err
+}
+
+// checkHost accepts an IP address (IPv6 possibly with a %zone) or a name
+// made of letters, digits, '-', '.' and '_', which covers DNS names and
+// ssh aliases; anything else is a typo the launcher would only meet later,
+// as a confusing ssh error.
+func checkHost(host, whole string) error {
+	if ip, _, _ := strings.Cut(host, "%"); net.ParseIP(ip) != nil {
+		return nil
+	}
+	for _, r := range host {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.', r == '_':
+		default:
+			return fmt.Errorf("%q: %q is not a host name (letters, digits, '-', '.', '_') or an IP address", whole, host)
+		}
+	}
+	return nil
+}
+
+func splitHostCountRaw(s string) (string, int, error) {
 	if strings.HasPrefix(s, "[") {
 		end := strings.IndexByte(s, ']')
 		if end < 0 {

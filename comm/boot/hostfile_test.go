@@ -55,6 +55,8 @@ func TestParseHostfileErrors(t *testing.T) {
 		{"[::1\n", "missing ']'"},
 		{"[::1]x\n", `unexpected "x" after ']'`},
 		{"a:b:c\n", `"a:b:c" is not a host or host:N`},
+		{"[[]\n", `"[" is not a host name`},
+		{"no/de slots=2\n", `"no/de" is not a host name`},
 		{"a slots=1048577\n", "is not a positive integer up to 1048576"},
 		{"a slots=1048576\nb\n", "line 2: more than 1048576 slots in total"},
 		{"a\n" + strings.Repeat("x", 5000) + "\n", "hostfile: line 2: longer than 4096 bytes"},
