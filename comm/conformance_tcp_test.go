@@ -19,6 +19,12 @@ func tcpWorld(t *testing.T, n int) []*comm.Comm { return wireTCP(t, n) }
 // wireTCP is tcpWorld for tests and benchmarks alike.
 func wireTCP(t testing.TB, n int) []*comm.Comm {
 	t.Helper()
+	return wireTCPWith(t, n, 0)
+}
+
+// wireTCPWith is wireTCP with tcp.Config.SingleCopy set to singleCopy.
+func wireTCPWith(t testing.TB, n, singleCopy int) []*comm.Comm {
+	t.Helper()
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	lns := make([]*tcp.Listener, n)
@@ -30,7 +36,7 @@ func wireTCP(t testing.TB, n int) []*comm.Comm {
 		}
 		lns[i], peers[i] = ln, ln.Addr()
 	}
-	cfg := tcp.Config{Secret: secret, Job: t.Name(), ConnectTimeout: 20 * time.Second}
+	cfg := tcp.Config{Secret: secret, Job: t.Name(), ConnectTimeout: 20 * time.Second, SingleCopy: singleCopy}
 	ts := make([]*tcp.Transport, n)
 	errs := make(chan error, n)
 	for i := range lns {

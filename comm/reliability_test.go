@@ -45,6 +45,9 @@ func faultWorld(t *testing.T, n int, cfg tcp.Config, ccfg comm.Config, links ...
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = reliabilityLimit
 	}
+	// The proxies act on the byte stream: payloads must travel in it, not
+	// by single copy from memory to memory (tested in comm/tcp).
+	cfg.SingleCopy = -1
 	lns := make([]*tcp.Listener, n)
 	addrs := make([]string, n)
 	for i := range lns {

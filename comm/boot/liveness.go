@@ -16,6 +16,9 @@ import (
 //	Heartbeat   SPMD_HEARTBEAT     idle links send a ping this often (tcp default 1s)
 //	Timeout     SPMD_TIMEOUT       bound on every wait of a blocking call (default none)
 //	MaxMessage  SPMD_MAX_MESSAGE   largest message accepted, bytes (tcp default 2 GiB)
+//	SingleCopy  SPMD_SINGLE_COPY   messages this large or larger (bytes) go between ranks
+//	                               of one machine by single copy (tcp default 256 KiB);
+//	                               "off" sends everything through the sockets
 //
 // A rank computing for hours is never mistaken for a dead one: heartbeats
 // come from the transport's own goroutines, so only a stopped, hung or
@@ -28,6 +31,7 @@ type Liveness struct {
 	Heartbeat  time.Duration
 	Timeout    time.Duration
 	MaxMessage uint64
+	SingleCopy int // the one setting here not about failure: < 0 is off
 }
 
 // resolve fills zero fields from the environment.
@@ -59,6 +63,15 @@ func (l Liveness) resolve(getenv func(string) string) (Liveness, error) {
 		}
 		l.MaxMessage = n
 	}
+	if s := getenv("SPMD_SINGLE_COPY"); l.SingleCopy == 0 && s != "" {
+		if s == "off" {
+			l.SingleCopy = -1
+		} else if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			l.SingleCopy = n
+		} else {
+			return l, fmt.Errorf("boot: SPMD_SINGLE_COPY=%q: want a positive number of bytes, or off", s)
+		}
+	}
 	if l.Heartbeat != 0 && l.DeadAfter != 0 && l.Heartbeat >= l.DeadAfter {
 		return l, fmt.Errorf("boot: heartbeat %v must be shorter than dead-after %v", l.Heartbeat, l.DeadAfter)
 	}
@@ -66,7 +79,7 @@ func (l Liveness) resolve(getenv func(string) string) (Liveness, error) {
 }
 
 func (l Liveness) tcp(cfg tcp.Config) tcp.Config {
-	cfg.DeadAfter, cfg.Heartbeat, cfg.MaxMessage = l.DeadAfter, l.Heartbeat, l.MaxMessage
+	cfg.DeadAfter, cfg.Heartbeat, cfg.MaxMessage, cfg.SingleCopy = l.DeadAfter, l.Heartbeat, l.MaxMessage, l.SingleCopy
 	return cfg
 }
 

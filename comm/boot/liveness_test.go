@@ -10,11 +10,12 @@ func TestLivenessResolve(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	got, err := Liveness{Heartbeat: 2 * time.Second}.resolve(env(map[string]string{
 		"SPMD_DEAD_AFTER": "1m", "SPMD_HEARTBEAT": "5s", "SPMD_TIMEOUT": "90s", "SPMD_MAX_MESSAGE": "1024",
+		"SPMD_SINGLE_COPY": "65536",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Liveness{DeadAfter: time.Minute, Heartbeat: 2 * time.Second, Timeout: 90 * time.Second, MaxMessage: 1024}
+	want := Liveness{DeadAfter: time.Minute, Heartbeat: 2 * time.Second, Timeout: 90 * time.Second, MaxMessage: 1024, SingleCopy: 65536}
 	if got != want {
 		t.Errorf("resolve = %+v, want %+v (options beat the environment)", got, want)
 	}
@@ -25,10 +26,15 @@ func TestLivenessResolve(t *testing.T) {
 		{map[string]string{"SPMD_DEAD_AFTER": "soon"}, "SPMD_DEAD_AFTER"},
 		{map[string]string{"SPMD_TIMEOUT": "-1s"}, "SPMD_TIMEOUT"},
 		{map[string]string{"SPMD_MAX_MESSAGE": "0"}, "SPMD_MAX_MESSAGE"},
+		{map[string]string{"SPMD_SINGLE_COPY": "no"}, "SPMD_SINGLE_COPY"},
+		{map[string]string{"SPMD_SINGLE_COPY": "-5"}, "SPMD_SINGLE_COPY"},
 		{map[string]string{"SPMD_DEAD_AFTER": "1s", "SPMD_HEARTBEAT": "2s"}, "shorter"},
 	} {
 		if _, err := (Liveness{}).resolve(env(c.env)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: got %v, want an error naming %q", c.env, err, c.want)
 		}
+	}
+	if got, err := (Liveness{}).resolve(env(map[string]string{"SPMD_SINGLE_COPY": "off"})); err != nil || got.SingleCopy >= 0 {
+		t.Errorf("SPMD_SINGLE_COPY=off: SingleCopy %d (%v), want < 0", got.SingleCopy, err)
 	}
 }

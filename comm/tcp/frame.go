@@ -23,7 +23,7 @@ import (
 const (
 	frameHeaderSize = 24
 	frameMagic      = 0xA5
-	protocolVersion = 1
+	protocolVersion = 2
 )
 
 // frameType says what a frame is for.
@@ -34,7 +34,31 @@ const (
 	framePing   frameType = 2 // liveness, sent after Config.Heartbeat idle
 	frameGoAway frameType = 3 // the sender closed normally; nothing follows
 	frameAbort  frameType = 4 // the sender aborted with code Tag; nothing follows
+
+	// Single copy between ranks on one machine (copy.go): the payload of a
+	// copy frame stays in the sender's memory and the receiver reads it
+	// from there with one system call, instead of through the socket.
+	frameCopy       frameType = 5 // a message like data, but only its 8-byte address follows
+	frameCopied     frameType = 6 // the receiver has read the last copy frame's payload
+	frameCopyOffer  frameType = 7 // 24 bytes follow: pid, address and value of a probe word
+	frameCopyAnswer frameType = 8 // Tag 1: the probe was read, copy frames are welcome; 0: not
 )
+
+// trailerSize is the number of bytes that follow the header of a frame of
+// type t and are not payload.
+func (t frameType) trailerSize() int {
+	switch t {
+	case frameCopy:
+		return 8
+	case frameCopyOffer:
+		return 24
+	}
+	return 0
+}
+
+// carriesMessage says whether frames of type t carry a message (datatype
+// and length describe its payload).
+func (t frameType) carriesMessage() bool { return t == frameData || t == frameCopy }
 
 func (t frameType) String() string {
 	switch t {
@@ -46,6 +70,14 @@ func (t frameType) String() string {
 		return "goaway"
 	case frameAbort:
 		return "abort"
+	case frameCopy:
+		return "copy"
+	case frameCopied:
+		return "copied"
+	case frameCopyOffer:
+		return "copy-offer"
+	case frameCopyAnswer:
+		return "copy-answer"
 	}
 	return fmt.Sprintf("frametype(%d)", uint8(t))
 }
@@ -63,8 +95,8 @@ type frameHeader struct {
 
 func (h frameHeader) String() string {
 	switch h.Type {
-	case frameData:
-		return fmt.Sprintf("data{ctx %d src %d tag %d type %v len %d}", h.Context, h.Source, h.Tag, h.Datatype, h.Length)
+	case frameData, frameCopy:
+		return fmt.Sprintf("%v{ctx %d src %d tag %d type %v len %d}", h.Type, h.Context, h.Source, h.Tag, h.Datatype, h.Length)
 	case frameAbort:
 		return fmt.Sprintf("abort{src %d code %d}", h.Source, h.Tag)
 	}
@@ -105,7 +137,7 @@ func decodeFrameHeader(b []byte) (frameHeader, error) {
 		Tag:      int32(binary.BigEndian.Uint32(b[12:])),
 		Length:   binary.BigEndian.Uint64(b[16:]),
 	}
-	if h.Type < frameData || h.Type > frameAbort {
+	if h.Type < frameData || h.Type > frameCopyAnswer {
 		return h, fmt.Errorf("%w: unknown frame type %d", ErrProtocol, b[2])
 	}
 	return h, nil
@@ -117,7 +149,7 @@ func (h frameHeader) validate(peer uint32, max uint64) error {
 	if h.Source != peer {
 		return fmt.Errorf("%w: frame from source %d on the link of rank %d", ErrProtocol, h.Source, peer)
 	}
-	if h.Type != frameData {
+	if !h.Type.carriesMessage() {
 		if h.Datatype != 0 || h.Length != 0 {
 			return fmt.Errorf("%w: %v frame with datatype %d and length %d, want 0 and 0", ErrProtocol, h.Type, h.Datatype, h.Length)
 		}
@@ -153,6 +185,7 @@ type frameReader struct {
 	peer uint32 // the authenticated rank of the other end
 	max  uint64 // Config.MaxMessage
 	arm  func() // refreshes the read deadline before each payload chunk; may be nil
+	trl  [24]byte
 }
 
 // next reads and validates one frame header. Errors from the reader come
@@ -166,6 +199,14 @@ func (r *frameReader) next() (frameHeader, error) {
 		return h, err
 	}
 	return h, h.validate(r.peer, r.max)
+}
+
+// trailer reads the bytes that follow the header of h and are not payload
+// (see trailerSize); the slice is valid until the next call.
+func (r *frameReader) trailer(h frameHeader) ([]byte, error) {
+	b := r.trl[:h.Type.trailerSize()]
+	_, err := io.ReadFull(r.br, b)
+	return b, err
 }
 
 // readPayload reads exactly len(buf) bytes into buf. Large payloads go

@@ -42,6 +42,10 @@ func FuzzDecodeFrame(f *testing.F) {
 		append(append(data(1, comm.Byte, 3), ctl(framePing, 0)...), data(1, comm.Int32, 12)...),
 		ctl(frameGoAway, 0),
 		ctl(frameAbort, 3),
+		append(frameBytes(frameHeader{Type: frameCopy, Datatype: comm.Float64, Source: 1, Length: 1 << 20}, nil), make([]byte, 8)...),
+		append(ctl(frameCopyOffer, 0), make([]byte, 24)...),
+		ctl(frameCopied, 0),
+		ctl(frameCopyAnswer, 1),
 		huge,
 		data(2, comm.Byte, 4),          // wrong source
 		data(1, comm.Float64, 12)[:30], // partial element and truncated
@@ -76,14 +80,20 @@ func FuzzDecodeFrame(f *testing.F) {
 			if again != r.hdr {
 				t.Fatalf("decode(%x) = %v encodes back to %x", r.hdr, h, again)
 			}
-			if h.Type != frameData {
+			if !h.Type.carriesMessage() {
 				if h.Length != 0 {
 					t.Fatalf("accepted %v with a payload", h)
 				}
-				continue
-			}
-			if h.Length > fuzzMaxMessage || !h.Datatype.Valid() {
+			} else if h.Length > fuzzMaxMessage || !h.Datatype.Valid() {
 				t.Fatalf("accepted %v (MaxMessage %d)", h, fuzzMaxMessage)
+			}
+			if trl, err := r.trailer(h); err != nil {
+				return
+			} else if len(trl) != h.Type.trailerSize() {
+				t.Fatalf("%v: trailer of %d bytes, want %d", h, len(trl), h.Type.trailerSize())
+			}
+			if h.Type != frameData {
+				continue
 			}
 			buf := make([]byte, h.Length)
 			if err := r.readPayload(buf); err != nil {

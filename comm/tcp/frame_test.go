@@ -20,11 +20,17 @@ func TestFrameConstants(t *testing.T) {
 	}{
 		{"frameHeaderSize", frameHeaderSize, 24},
 		{"frameMagic", frameMagic, 0xA5},
-		{"protocolVersion", protocolVersion, 1},
+		{"protocolVersion", protocolVersion, 2},
 		{"frameData", int(frameData), 1},
 		{"framePing", int(framePing), 2},
 		{"frameGoAway", int(frameGoAway), 3},
 		{"frameAbort", int(frameAbort), 4},
+		{"frameCopy", int(frameCopy), 5},
+		{"frameCopied", int(frameCopied), 6},
+		{"frameCopyOffer", int(frameCopyOffer), 7},
+		{"frameCopyAnswer", int(frameCopyAnswer), 8},
+		{"copy trailer", frameCopy.trailerSize(), 8},
+		{"offer trailer", frameCopyOffer.trailerSize(), 24},
 		{"preambleSize", preambleSize, 8},
 		{"helloBody", helloBody, 44},
 		{"challengeBody", challengeBody, 76},
@@ -39,7 +45,7 @@ func TestFrameConstants(t *testing.T) {
 	h := frameHeader{Type: frameData, Datatype: comm.Float64, Context: 0x01020304, Source: 0x05060708, Tag: -2, Length: 0x1122334455667788}
 	var b [frameHeaderSize]byte
 	h.encode(b[:])
-	want := "a5" + "01" + "01" + "07" + "01020304" + "05060708" + "fffffffe" + "1122334455667788"
+	want := "a5" + "02" + "01" + "07" + "01020304" + "05060708" + "fffffffe" + "1122334455667788"
 	if got := hex.EncodeToString(b[:]); got != want {
 		t.Errorf("encoded header\n got %s\nwant %s", got, want)
 	}
@@ -95,9 +101,11 @@ func TestFrameInvalid(t *testing.T) {
 		want string
 	}{
 		{"bad magic", func(b []byte) { b[0] = 'G' }, "bad magic"},
-		{"bad version", func(b []byte) { b[1] = 2 }, "version 2"},
+		{"bad version", func(b []byte) { b[1] = 1 }, "version 1"},
 		{"type zero", func(b []byte) { b[2] = 0 }, "unknown frame type 0"},
-		{"type too big", func(b []byte) { b[2] = 5 }, "unknown frame type 5"},
+		{"type too big", func(b []byte) { b[2] = 9 }, "unknown frame type 9"},
+		{"copied with length", func(b []byte) { b[2] = byte(frameCopied); b[3] = 0 }, "copied frame with datatype 0 and length 64"},
+		{"copy over max", func(b []byte) { b[2] = byte(frameCopy); b[16] = 0x40 }, "exceeds MaxMessage"},
 		{"wrong source", func(b []byte) { b[11] = peer + 1 }, "source 4 on the link of rank 3"},
 		{"datatype zero", func(b []byte) { b[3] = 0 }, "invalid datatype 0"},
 		{"datatype unknown", func(b []byte) { b[3] = 200 }, "invalid datatype 200"},

@@ -47,10 +47,16 @@ type link struct {
 
 	fr  frameReader // the reader goroutine's
 	rdl time.Time   // the read deadline in force, the reader goroutine's
+
+	ended    chan struct{} // closed when the reader goroutine has finished
+	peerPID  int           // the reader goroutine's: set when we may read the peer's memory
+	pushOK   atomic.Bool   // the peer may read ours: send big messages as copy frames
+	inflight atomic.Bool   // a copy frame awaits its copied frame
+	copied   chan struct{} // cap 1: the copied frame for the copy frame in flight
 }
 
 func newLink(t *Transport, peer int, c *net.TCPConn) *link {
-	l := &link{t: t, peer: peer, conn: c, dead: t.cfg.DeadAfter}
+	l := &link{t: t, peer: peer, conn: c, dead: t.cfg.DeadAfter, ended: make(chan struct{}), copied: make(chan struct{}, 1)}
 	l.fr = frameReader{
 		br:   bufio.NewReaderSize(c, readBufferSize),
 		peer: uint32(peer),
@@ -214,8 +220,12 @@ func (l *link) goodbye(kind frameType, code int32, why error) {
 // call for this peer and ends with exactly one Lost.
 func (l *link) readLoop(h comm.Handler) {
 	defer l.t.readers.Done()
+	if l.t.copy != nil {
+		l.offer()
+	}
 	err := l.finalErr(l.recv(h))
 	l.setDown(err)
+	close(l.ended)
 	l.conn.Close()
 	h.Lost(l.peer, err)
 }
@@ -234,6 +244,29 @@ func (l *link) recv(h comm.Handler) error {
 			return ErrPeerClosed
 		case frameAbort:
 			return &comm.AbortError{Rank: l.peer, Code: int(fh.Tag)}
+		case frameCopyOffer:
+			trl, err := l.fr.trailer(fh)
+			if err != nil {
+				return l.readErr(err, false)
+			}
+			if l.t.copy != nil {
+				l.onOffer(trl)
+			}
+		case frameCopyAnswer:
+			l.onAnswer(fh.Tag)
+		case frameCopied:
+			if err := l.onCopied(); err != nil {
+				return err
+			}
+		case frameCopy:
+			trl, err := l.fr.trailer(fh)
+			if err != nil {
+				return l.readErr(err, false)
+			}
+			if err := l.onCopy(h, fh, trl); err != nil {
+				return err
+			}
+			runtime.Gosched()
 		case frameData:
 			ch := fh.commHeader()
 			buf := h.Claim(ch)

@@ -26,6 +26,8 @@ type Transport struct {
 
 	readers    sync.WaitGroup
 	heartbeats sync.WaitGroup
+
+	copy *copyState // nil when single copy is off (copy.go)
 }
 
 var _ comm.Transport = (*Transport)(nil)
@@ -40,6 +42,9 @@ const (
 
 func newTransport(rank, size int, cfg Config, conns []*net.TCPConn) *Transport {
 	t := &Transport{rank: rank, size: size, cfg: cfg, links: make([]*link, size), stop: make(chan struct{})}
+	if cfg.SingleCopy > 0 && singleCopySupported && size > 1 {
+		t.copy = newCopyState()
+	}
 	for r, c := range conns {
 		if c == nil {
 			continue
@@ -102,9 +107,14 @@ func (t *Transport) Send(dst int, h comm.Header, payload []byte) error {
 	}
 	l := t.links[dst]
 	fh := frameHeader{Type: frameData, Datatype: h.Type, Context: h.Context, Source: uint32(t.rank), Tag: h.Tag, Length: h.Length}
-	l.wmu.Lock()
-	err := l.writeFrame(fh, payload)
-	l.wmu.Unlock()
+	var err error
+	if l.useCopy(h.Length) {
+		err = l.sendCopy(fh, payload)
+	} else {
+		l.wmu.Lock()
+		err = l.writeFrame(fh, payload)
+		l.wmu.Unlock()
+	}
 	if err != nil {
 		return fmt.Errorf("tcp: send to rank %d: %w", dst, err)
 	}

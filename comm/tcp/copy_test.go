@@ -1,0 +1,167 @@
+package tcp
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"net"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/spmd-go/spmd/comm"
+)
+
+// TestSingleCopy: between two transports of one process (one machine) the
+// probe succeeds both ways, a large message goes by single copy and a
+// small one through the socket, in order, each intact; and Send returns
+// only once the payload was read, so the sender may then reuse it.
+func TestSingleCopy(t *testing.T) {
+	if !singleCopySupported {
+		t.Skip("single copy needs Linux on amd64 or arm64")
+	}
+	ts, recs := newWorld(t, 2, testConfig())
+	waitFor(t, "both copy probes answered", func() bool {
+		return ts[0].links[1].pushOK.Load() && ts[1].links[0].pushOK.Load()
+	})
+	big := pattern(1<<20, 0, 1, 0)
+	want := bytes.Clone(big)
+	small := pattern(64, 0, 1, 1)
+	if err := ts[0].Send(1, comm.Header{Type: comm.Byte, Tag: 1, Length: uint64(len(big))}, big); err != nil {
+		t.Fatal(err)
+	}
+	clear(big) // the receiver must already have its copy
+	if err := ts[0].Send(1, comm.Header{Type: comm.Byte, Tag: 2, Length: uint64(len(small))}, small); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "two deliveries", func() bool { return len(recs[1].deliveries(0)) == 2 })
+	d := recs[1].deliveries(0)
+	if d[0].h.Tag != 1 || !bytes.Equal(d[0].data, want) || d[0].err != nil {
+		t.Errorf("first delivery: tag %d, err %v, payload intact %v", d[0].h.Tag, d[0].err, bytes.Equal(d[0].data, want))
+	}
+	if d[1].h.Tag != 2 || !bytes.Equal(d[1].data, small) {
+		t.Errorf("second delivery: tag %d, payload intact %v", d[1].h.Tag, bytes.Equal(d[1].data, small))
+	}
+}
+
+// TestSingleCopyOff: with SingleCopy < 0 nothing is offered and large
+// messages travel through the socket.
+func TestSingleCopyOff(t *testing.T) {
+	cfg := testConfig()
+	cfg.SingleCopy = -1
+	ts, recs := newWorld(t, 2, cfg)
+	big := pattern(1<<20, 1, 0, 0)
+	if err := ts[1].Send(0, comm.Header{Type: comm.Byte, Tag: 3, Length: uint64(len(big))}, big); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the delivery", func() bool { return len(recs[0].deliveries(1)) == 1 })
+	if d := recs[0].deliveries(1)[0]; !bytes.Equal(d.data, big) {
+		t.Error("payload changed")
+	}
+	if ts[0].copy != nil || ts[1].links[0].pushOK.Load() {
+		t.Error("single copy is on although SingleCopy < 0")
+	}
+}
+
+// rawCopyPeer wires a transport with single copy on to a hand-driven peer
+// that reads the transport's frames with a frameReader.
+func rawCopyPeer(t *testing.T) (*recorder, *net.TCPConn, *frameReader) {
+	t.Helper()
+	if !singleCopySupported {
+		t.Skip("single copy needs Linux on amd64 or arm64")
+	}
+	cfg := testConfig()
+	l, err := Listen("127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := make(chan *Transport, 1)
+	go func() {
+		tr, err := Connect(context.Background(), l, 0, []string{l.Addr(), "127.0.0.3:1"}, cfg)
+		if err != nil {
+			t.Error(err)
+		}
+		ch <- tr
+	}()
+	raw := rawPeer(t, l.Addr(), handshakeParams{secret: cfg.Secret, job: cfg.Job, size: 2}, 1, 0)
+	tr := <-ch
+	if tr == nil {
+		t.FailNow()
+	}
+	rec := newRecorder()
+	tr.Start(rec)
+	t.Cleanup(func() { tr.Close() })
+	fr := &frameReader{br: bufio.NewReader(raw), peer: 0, max: DefaultMaxMessage}
+	h, err := fr.next()
+	if err != nil || h.Type != frameCopyOffer {
+		t.Fatalf("first frame %v (%v), want a copy offer", h, err)
+	}
+	if _, err := fr.trailer(h); err != nil {
+		t.Fatal(err)
+	}
+	return rec, raw, fr
+}
+
+func offerFrame(pid int, word *[8]byte, value []byte) []byte {
+	b := frameBytes(frameHeader{Type: frameCopyOffer, Source: 1}, nil)
+	b = binary.BigEndian.AppendUint64(b, uint64(pid))
+	b = binary.BigEndian.AppendUint64(b, uint64(uintptr(unsafe.Pointer(&word[0]))))
+	return append(b, value...)
+}
+
+// TestSingleCopyProbe drives the receiving side by hand: an offer whose
+// probe word does not hold the offered value is declined, a true one is
+// accepted, and a copy frame is then read from the offered address,
+// delivered, and answered with copied.
+func TestSingleCopyProbe(t *testing.T) {
+	rec, raw, fr := rawCopyPeer(t)
+	// On the heap, so it stays where its address says while the transport
+	// reads it.
+	word := &[8]byte{1, 2, 3, 4, 5, 6, 7, 8}
+	answer := func() int32 {
+		t.Helper()
+		h, err := fr.next()
+		if err != nil || h.Type != frameCopyAnswer {
+			t.Fatalf("frame %v (%v), want a copy answer", h, err)
+		}
+		return h.Tag
+	}
+	raw.Write(offerFrame(os.Getpid(), word, []byte("wrong!!!")))
+	if a := answer(); a != 0 {
+		t.Errorf("offer with the wrong value answered %d, want 0", a)
+	}
+	raw.Write(offerFrame(os.Getpid(), word, word[:]))
+	if a := answer(); a != 1 {
+		t.Errorf("true offer answered %d, want 1", a)
+	}
+	copyFrame := frameBytes(frameHeader{Type: frameCopy, Datatype: comm.Byte, Source: 1, Tag: 9, Length: 8}, nil)
+	copyFrame = binary.BigEndian.AppendUint64(copyFrame, uint64(uintptr(unsafe.Pointer(&word[0]))))
+	raw.Write(copyFrame)
+	if h, err := fr.next(); err != nil || h.Type != frameCopied {
+		t.Fatalf("frame %v (%v), want copied", h, err)
+	}
+	d := rec.deliveries(1)
+	if len(d) != 1 || d[0].h.Tag != 9 || !bytes.Equal(d[0].data, word[:]) {
+		t.Fatalf("deliveries %+v, want tag 9 with %v", d, word)
+	}
+	runtime.KeepAlive(word)
+}
+
+// TestSingleCopyUnoffered: a copy frame from a peer whose offer was never
+// accepted is a protocol error, and nothing is read from anywhere.
+func TestSingleCopyUnoffered(t *testing.T) {
+	rec, raw, _ := rawCopyPeer(t)
+	b := frameBytes(frameHeader{Type: frameCopy, Datatype: comm.Byte, Source: 1, Length: 8}, nil)
+	raw.Write(binary.BigEndian.AppendUint64(b, 4096))
+	err := rec.waitLost(t, 1)
+	if !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), "not offered single copy") {
+		t.Errorf("Lost(1, %v), want a protocol error about an unoffered copy", err)
+	}
+	if d := rec.deliveries(1); len(d) != 0 {
+		t.Errorf("delivered %+v", d)
+	}
+}
