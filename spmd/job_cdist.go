@@ -193,21 +193,45 @@ func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64
 		return nil, err
 	}
 	r.Work(int64(mine.Len()))
+	// Rows of Z travel to the root piece by piece as they are finished, so
+	// the gather (the whole m x n result) overlaps the computation instead
+	// of following it. The root learns every rank's thread count first: it
+	// decides how that rank cuts its rows into pieces.
+	threads := make([]int64, c.Size())
+	if err := r.Communicate(func() error { return c.Gather([]int64{int64(r.Threads)}, threads, 0) }); err != nil {
+		return nil, err
+	}
+	block := kernels.CdistBlockRows(p)
+	var reqs []*comm.Request
+	if r.Root() {
+		for src := 1; src < c.Size(); src++ {
+			share := kernels.Share(m, src, c.Size())
+			for tag, pc := range cdistPieces(share.Len(), int(threads[src]), block) {
+				lo, hi := share.Lo+pc.Lo, share.Lo+pc.Hi
+				reqs = append(reqs, c.Irecv(pr.z[lo*n:hi*n], src, tag))
+			}
+		}
+	}
+	pieces := cdistPieces(mine.Len(), r.Threads, block)
+	sends := make([]*comm.Request, len(pieces))
 	r.Compute(func() error {
 		kernels.Parallel(r.Threads, mine.Len(), func(t kernels.Range) {
-			// In chunks of rows, so progress moves; a row's distances do
-			// not depend on the rows computed with it. A chunk is the
-			// kernel's own row block: shorter ones repack Y more often.
-			chunk := kernels.CdistBlockRows(p)
-			for lo := t.Lo; lo < t.Hi; lo += chunk {
-				hi := min(lo+chunk, t.Hi)
-				kernel(z[lo*n:hi*n], x[lo*p:hi*p], y, hi-lo, n, p)
-				r.Advance(int64(hi - lo))
+			// A thread's pieces are the consecutive ones inside its rows.
+			// A row's distances do not depend on the rows computed with it.
+			for i, pc := range pieces {
+				if pc.Lo < t.Lo || pc.Hi > t.Hi {
+					continue
+				}
+				kernel(z[pc.Lo*n:pc.Hi*n], x[pc.Lo*p:pc.Hi*p], y, pc.Len(), n, p)
+				r.Advance(int64(pc.Len()))
+				if !r.Root() {
+					sends[i] = c.Isend(z[pc.Lo*n:pc.Hi*n], 0, i)
+				}
 			}
 		})
 		return nil
 	})
-	if err := r.Communicate(func() error { return c.Gatherv(z, pr.z, scale(rows, n), nil, 0) }); err != nil {
+	if err := r.Communicate(func() error { return comm.WaitAll(append(reqs, sends...)...) }); err != nil {
 		return nil, err
 	}
 	if !r.Root() {
@@ -232,6 +256,26 @@ func cdistFinish(res *job.Result, pr *cdistProblem, out string) error {
 	}
 	res.Set("out", out)
 	return nil
+}
+
+// cdistPieces cuts a share of rows into the pieces that are sent to the
+// root as they are finished: evenly among the threads first (as
+// kernels.Parallel does), then each thread's rows into pieces of at most
+// block rows, in order. Sender and root compute the same pieces from the
+// share's length and the sender's threads; a piece's index is its tag.
+func cdistPieces(rows, threads, block int) []kernels.Range {
+	if rows == 0 {
+		return nil
+	}
+	threads = min(max(threads, 1), rows)
+	var out []kernels.Range
+	for t := range threads {
+		own := kernels.Share(rows, t, threads)
+		for lo := own.Lo; lo < own.Hi; lo += block {
+			out = append(out, kernels.Range{Lo: lo, Hi: min(lo+block, own.Hi)})
+		}
+	}
+	return out
 }
 
 func c2s(k func(dst, x, y []float64, m, n, p int)) string {
