@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/spmd-go/spmd/comm"
@@ -70,6 +71,11 @@ func TestSingleCopyOff(t *testing.T) {
 // rawCopyPeer wires a transport with single copy on to a hand-driven peer
 // that reads the transport's frames with a frameReader.
 func rawCopyPeer(t *testing.T) (*recorder, *net.TCPConn, *frameReader) {
+	_, rec, raw, fr := rawCopyPeerTransport(t)
+	return rec, raw, fr
+}
+
+func rawCopyPeerTransport(t *testing.T) (*Transport, *recorder, *net.TCPConn, *frameReader) {
 	t.Helper()
 	if !singleCopySupported {
 		t.Skip("single copy needs Linux on amd64 or arm64")
@@ -103,7 +109,7 @@ func rawCopyPeer(t *testing.T) (*recorder, *net.TCPConn, *frameReader) {
 	if _, err := fr.trailer(h); err != nil {
 		t.Fatal(err)
 	}
-	return rec, raw, fr
+	return tr, rec, raw, fr
 }
 
 func offerFrame(pid int, word *[8]byte, value []byte) []byte {
@@ -164,4 +170,53 @@ func TestSingleCopyUnoffered(t *testing.T) {
 	if d := rec.deliveries(1); len(d) != 0 {
 		t.Errorf("delivered %+v", d)
 	}
+}
+
+// TestSingleCopyPeerDiesWhileReading: a Send waiting for the copied frame
+// returns an error, naming the peer, when the peer dies instead of
+// answering; it does not wait forever.
+func TestSingleCopyPeerDiesWhileReading(t *testing.T) {
+	tr, _, raw, fr := rawCopyPeerTransport(t)
+	raw.Write(frameBytes(frameHeader{Type: frameCopyAnswer, Source: 1, Tag: 1}, nil))
+	waitFor(t, "the yes to our offer", func() bool { return tr.links[1].pushOK.Load() })
+	sent := make(chan error, 1)
+	go func() {
+		big := make([]byte, 1<<20)
+		sent <- tr.Send(1, comm.Header{Type: comm.Byte, Length: uint64(len(big))}, big)
+	}()
+	h, err := fr.next()
+	if err != nil || h.Type != frameCopy || h.Length != 1<<20 {
+		t.Fatalf("frame %v (%v), want a copy frame of 1 MiB", h, err)
+	}
+	raw.Close() // dies without reading or answering
+	select {
+	case err := <-sent:
+		if err == nil || !strings.Contains(err.Error(), "rank 1") {
+			t.Errorf("Send = %v, want an error naming rank 1", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("Send still waiting for copied after the peer died")
+	}
+}
+
+// TestSingleCopyBadAddress: a copy frame naming memory the receiver cannot
+// read fails that delivery and ends the link with an error that names the
+// peer; nothing is delivered as if it had arrived.
+func TestSingleCopyBadAddress(t *testing.T) {
+	rec, raw, fr := rawCopyPeer(t)
+	word := &[8]byte{8, 7, 6, 5, 4, 3, 2, 1}
+	raw.Write(offerFrame(os.Getpid(), word, word[:]))
+	if h, err := fr.next(); err != nil || h.Type != frameCopyAnswer || h.Tag != 1 {
+		t.Fatalf("frame %v (%v), want a yes", h, err)
+	}
+	b := frameBytes(frameHeader{Type: frameCopy, Datatype: comm.Byte, Source: 1, Length: 64}, nil)
+	raw.Write(binary.BigEndian.AppendUint64(b, 16)) // the zero page: never mapped
+	err := rec.waitLost(t, 1)
+	if err == nil || !strings.Contains(err.Error(), "memory of rank 1") {
+		t.Errorf("Lost(1, %v), want an error about reading rank 1's memory", err)
+	}
+	if d := rec.deliveries(1); len(d) != 1 || d[0].err == nil {
+		t.Errorf("deliveries %+v, want one failed delivery", d)
+	}
+	runtime.KeepAlive(word)
 }
