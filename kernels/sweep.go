@@ -108,7 +108,10 @@ func parseItem(item string) ([]float64, error) {
 		}
 		vals[i] = v
 	}
-	if math.Abs(vals[n-1]-stop) <= tol*step {
+	// Only the last value can pass stop, and then by at most tol steps
+	// (plus rounding): it is stop. Near the largest float64 it may even
+	// have overflowed to +Inf (0:1.7976931348623157e308:5.992310449541053e307).
+	if last := vals[n-1]; last > stop || math.Abs(last-stop) <= tol*step {
 		vals[n-1] = stop
 	}
 	return vals, nil

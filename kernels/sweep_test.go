@@ -25,6 +25,8 @@ func TestParseValues(t *testing.T) {
 		{"100:1000:300", []float64{100, 400, 700, 1000}},
 		{"1e-3:3e-3:1e-3", []float64{1e-3, 2e-3, 3e-3}},
 		{"-1:1:0.5", []float64{-1, -0.5, 0, 0.5, 1}},
+		// 3*step overflows to +Inf: the last value is stop, not +Inf.
+		{"0:1.7976931348623157e308:5.992310449541053e307", []float64{0, 5.992310449541053e307, 1.1984620899082105e308, math.MaxFloat64}},
 	}
 	for _, tt := range tests {
 		got, err := ParseValues(tt.spec)
