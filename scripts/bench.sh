@@ -433,7 +433,7 @@ The 8-byte target is for ranks in separate processes, as users run them;
 with both ranks in one process (\`go test\`) their four goroutines share
 one Go scheduler and two cores, and each message wakes one of them, so
 that row is slower than two processes. Between ranks of one machine,
-messages of 256 KiB or more go by single copy (the receiver reads the
+messages of 1 MiB or more go by single copy (the receiver reads the
 sender's memory, docs/PROTOCOL.md), which passes the bare socket; the
 socket rows are the path between machines.
 Ratios above 1 for the Open MPI rows mean spmd is slower by that factor.

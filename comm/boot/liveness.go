@@ -17,7 +17,7 @@ import (
 //	Timeout     SPMD_TIMEOUT       bound on every wait of a blocking call (default none)
 //	MaxMessage  SPMD_MAX_MESSAGE   largest message accepted, bytes (tcp default 2 GiB)
 //	SingleCopy  SPMD_SINGLE_COPY   messages this large or larger (bytes) go between ranks
-//	                               of one machine by single copy (tcp default 256 KiB);
+//	                               of one machine by single copy (tcp default 1 MiB);
 //	                               "off" sends everything through the sockets
 //
 // A rank computing for hours is never mistaken for a dead one: heartbeats
