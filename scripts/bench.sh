@@ -242,6 +242,12 @@ for np in 2 4; do
 	if [ ! -s "$work/allreduce.csv" ]; then cat "$work/allreduce$np.csv" >"$work/allreduce.csv"; else tail -n +2 "$work/allreduce$np.csv" >>"$work/allreduce.csv"; fi
 done
 cp "$work/allreduce.csv" "$img/allreduce.csv" 2>/dev/null
+
+# Charts of both: log-log time and bandwidth against message size.
+for b in pingpong allreduce; do
+	rm -rf "${img:?}/$b"
+	"$spmd" bench plot --out "$img/$b" "$work/$b.csv" >/dev/null 2>>"$work/$b.err" || fail "spmd bench plot $b"
+done
 ar_col() { awk -F, -v n="$1" -v s="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } $2 == n && $3 == s { print $col[c] }' "$work/allreduce.csv"; }
 mp_ar2=$(calc "$(ar_col 2 8388608 median_us)" / 1000)
 mp_ar4=$(calc "$(ar_col 4 8388608 median_us)" / 1000)
@@ -396,6 +402,7 @@ make build                        # bin/spmd (simd) and bin/spmd-portable
 bin/spmd run -np 2 bench pingpong --raw --sizes $sizes --csv
 bin/spmd run -np 2 bench allreduce --sizes $ar_sizes --csv
 bin/spmd run -np 4 --oversubscribe bench allreduce --sizes $ar_sizes --csv
+bin/spmd bench plot --out $relimg/pingpong pingpong.csv   # charts of the CSVs above (and of allreduce.csv)
 bin/spmd scale pi --samples $pi_samples --ranks 1,2,4,8 --repeat $repeat --out $relimg/scale-pi
 bin/spmd scale cdist --m $cdist_m --n $cdist_m --p 100 --ranks 1,2,4,8 --repeat $repeat --out $relimg/scale-cdist
 bin/spmd compare --repeat $repeat pi --samples $pi_samples
@@ -473,12 +480,20 @@ medians.
 One-way time (half a round trip) through comm, and the same ping-pong on a
 bare TCP socket between the same two processes; x raw is the ratio.
 $([ -s "$img/pingpong.csv" ] && echo "Data: [pingpong.csv]($relimg/pingpong.csv).")
+Messages of 1 MiB and more go by single copy (docs/PROTOCOL.md), which is
+why comm passes the bare socket there.
+
+$([ -s "$img/pingpong/time.png" ] && echo "![pingpong time](${relimg}/pingpong/time.png)")
+$([ -s "$img/pingpong/bandwidth.png" ] && echo "![pingpong bandwidth](${relimg}/pingpong/bandwidth.png)")
 
 EOF
 	bench_table raw <"$work/pingpong.csv"
 	cat <<EOF
 
 ### Allreduce (\`spmd run -np N bench allreduce\`; 4 ranks oversubscribed on $cores cores)
+
+$([ -s "$img/allreduce/time.png" ] && echo "![allreduce time](${relimg}/allreduce/time.png)")
+$([ -s "$img/allreduce/bandwidth.png" ] && echo "![allreduce bandwidth](${relimg}/allreduce/bandwidth.png)")
 
 EOF
 	bench_table <"$work/allreduce.csv"

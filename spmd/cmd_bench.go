@@ -34,6 +34,7 @@ func init() {
 			Action: func(c *cli.Context) error { return benchAction(c, name) },
 		})
 	}
+	subs = append(subs, benchPlotCommand())
 	register(&cli.Command{
 		Name:  "bench",
 		Usage: "communication micro-benchmarks (OSU style): pingpong, bcast, reduce, allreduce, gather, alltoall, barrier",
@@ -45,7 +46,8 @@ func init() {
 			"processes, and the ratio to it.\n\n" +
 			"  spmd run -np 2 bench pingpong --raw --sizes 1:64Mi\n" +
 			"  spmd run -np 4 bench allreduce --sizes 8,1Ki,1Mi,8Mi --csv\n" +
-			"  spmd run -np 4 bench all",
+			"  spmd run -np 4 bench all\n" +
+			"  spmd bench plot --out img pingpong.csv   (charts of --csv output)",
 		Subcommands: subs,
 	})
 }

@@ -45,13 +45,49 @@ type Band struct {
 }
 
 // Chart is a whole chart. XTicks, when not nil, are the only ticks on the
-// x axis (the worker counts measured); YFromZero starts the y axis at 0.
+// x axis (the worker counts measured), labelled by XTickLabel (default
+// %g); YFromZero starts the y axis at 0. LogX and LogY make an axis
+// logarithmic (message sizes, latencies): every value on it must then be
+// positive, or build fails.
 type Chart struct {
 	Title, XLabel, YLabel string
 	Curves                []Curve
 	XTicks                []float64
+	XTickLabel            func(float64) string
 	YFromZero             bool
+	LogX, LogY            bool
 	Band                  *Band
+}
+
+// checkLog reports a value a logarithmic axis cannot show.
+func (c Chart) checkLog() error {
+	for _, cv := range c.Curves {
+		for i := range cv.X {
+			if c.LogX && cv.X[i] <= 0 {
+				return fmt.Errorf("plot: curve %q: x = %g on a log axis", cv.Label, cv.X[i])
+			}
+			ys := []float64{cv.Y[i]}
+			if cv.Lo != nil {
+				ys = append(ys, cv.Lo[i], cv.Hi[i])
+			}
+			for _, y := range ys {
+				if c.LogY && y <= 0 {
+					return fmt.Errorf("plot: curve %q: y = %g on a log axis", cv.Label, y)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// axisMap returns the map from data to the axis's drawing space and back:
+// log10 for a log axis, so padding and legend room are proportional there.
+func axisMap(log bool) (to, from func(float64) float64) {
+	if !log {
+		id := func(v float64) float64 { return v }
+		return id, id
+	}
+	return math.Log10, func(v float64) float64 { return math.Pow(10, v) }
 }
 
 // Colors of the curves in order: measured curves take them in turn,
@@ -134,18 +170,24 @@ func (c Chart) build() (*gplot.Plot, error) {
 	p.Legend.Top = true
 	p.Legend.Left = true
 
+	if err := c.checkLog(); err != nil {
+		return nil, err
+	}
 	xmin, xmax, ymin, ymax, ok := c.ranges()
 	if !ok {
-		xmin, xmax, ymin, ymax = 0, 1, 0, 1
+		xmin, xmax, ymin, ymax = 1, 10, 1, 10
 	}
-	if c.YFromZero {
+	toX, fromX := axisMap(c.LogX)
+	toY, fromY := axisMap(c.LogY)
+	xmin, xmax, ymin, ymax = toX(xmin), toX(xmax), toY(ymin), toY(ymax)
+	if c.YFromZero && !c.LogY {
 		ymin = math.Min(0, ymin)
 	}
 	pad := 0.05 * (ymax - ymin)
 	if pad == 0 {
 		pad = math.Max(0.05*math.Abs(ymax), 0.05)
 	}
-	if !c.YFromZero || ymin < 0 {
+	if !c.YFromZero || ymin < 0 || c.LogY {
 		ymin -= pad
 	}
 	// Room above the data for the legend in the top left corner: about
@@ -157,6 +199,7 @@ func (c Chart) build() (*gplot.Plot, error) {
 		xpad = 0.5
 	}
 	xmin, xmax = xmin-xpad, xmax+xpad
+	xmin, xmax, ymin, ymax = fromX(xmin), fromX(xmax), fromY(ymin), fromY(ymax)
 
 	// The band goes first so that it lies under every curve.
 	if b := c.Band; b != nil && b.From < xmax {
@@ -182,11 +225,24 @@ func (c Chart) build() (*gplot.Plot, error) {
 	if c.XTicks != nil {
 		ticks := make([]gplot.Tick, len(c.XTicks))
 		for i, t := range c.XTicks {
-			ticks[i] = gplot.Tick{Value: t, Label: fmt.Sprintf("%g", t)}
+			label := fmt.Sprintf("%g", t)
+			if c.XTickLabel != nil {
+				label = c.XTickLabel(t)
+			}
+			ticks[i] = gplot.Tick{Value: t, Label: label}
 		}
 		p.X.Tick.Marker = gplot.ConstantTicks(ticks)
+	} else if c.LogX {
+		p.X.Tick.Marker = gplot.LogTicks{Prec: -1}
+	}
+	if c.LogX {
+		p.X.Scale = gplot.LogScale{}
 	}
 	p.Y.Tick.Marker = shortTicks{}
+	if c.LogY {
+		p.Y.Scale = gplot.LogScale{}
+		p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+	}
 	return p, nil
 }
 

@@ -152,3 +152,18 @@ func TestMalformedCurvePanics(t *testing.T) {
 		})
 	}
 }
+
+// TestLogAxes: a log-log chart renders, and a value a log axis cannot show
+// is an error naming the curve, not a panic inside gonum/plot.
+func TestLogAxes(t *testing.T) {
+	c := Chart{Title: "t", LogX: true, LogY: true, XTicks: []float64{1, 1024}, XTickLabel: func(v float64) string { return "x" },
+		Curves: []Curve{{Label: "a", X: []float64{1, 32, 1024}, Y: []float64{10, 12, 300}, Lo: []float64{9, 11, 200}, Hi: []float64{20, 30, 900}}}}
+	var b bytes.Buffer
+	if err := c.WriteTo(&b, "svg"); err != nil || !bytes.Contains(b.Bytes(), []byte("<svg")) {
+		t.Fatalf("log-log chart: %v", err)
+	}
+	c.Curves[0].Lo[1] = 0
+	if err := c.WriteTo(&bytes.Buffer{}, "png"); err == nil || !strings.Contains(err.Error(), `curve "a": y = 0 on a log axis`) {
+		t.Errorf("zero on a log axis: %v, want an error naming the curve", err)
+	}
+}
