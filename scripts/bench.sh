@@ -220,12 +220,24 @@ section "spmd bench pingpong --raw, 2 ranks"
 cp "$work/pingpong.csv" "$img/pingpong.csv" 2>/dev/null
 # row SIZE COLUMN of the pingpong CSV
 pp_col() { awk -F, -v s="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next } $3 == s { print $col[c] }' "$work/pingpong.csv"; }
-mp_pp8=$(pp_col 8 median_us)
-mp_pp8_raw=$(pp_col 8 raw_median_us)
 mp_bw16=$(pp_col 16777216 mb_per_s)
 mp_bw16_raw=$(pp_col 16777216 raw_mb_per_s)
 mp_bw1=$(pp_col 1048576 mb_per_s)
 mp_bw1_raw=$(pp_col 1048576 raw_mb_per_s)
+
+# The 8-byte target on its own: a sweep's one pass over the sizes is at the
+# mercy of whatever else the machine does during those seconds, so this
+# repeats a short run, each giving its own ratio to the bare socket, and
+# keeps the medians.
+pp8_runs=$([ "$quick" = 1 ] && echo 3 || echo 7)
+for _ in $(seq "$pp8_runs"); do
+	"$spmd" run -np 2 bench pingpong --raw --sizes 8 --iters 3000 --csv 2>>"$work/pingpong.err" | tail -n +2
+done >"$work/pingpong8.csv"
+pp8_field() { awk -F, -v c="$1" '{ print $c }' "$work/pingpong8.csv" | median; }
+mp_pp8=$(pp8_field 6)
+mp_pp8_raw=$(pp8_field 9)
+r_mp_pp=$(pp8_field 11)
+[ -n "$r_mp_pp" ] || fail "spmd bench pingpong --sizes 8"
 
 # The same through the sockets only: the path between machines.
 SPMD_SINGLE_COPY=off "$spmd" run -np 2 bench pingpong --raw --sizes 1Mi,16Mi --csv >"$work/pingpong-sockets.csv" 2>>"$work/pingpong.err" ||
@@ -364,7 +376,6 @@ verdict() { # VALUE OP LIMIT -> met / missed
 r_pp=$(calc "$pp_comm" / "$pp_bare")
 r_bw16=$(calc "$bw16_comm" / "$bw16_bare")
 r_bw1=$(calc "$bw1_comm" / "$bw1_bare")
-r_mp_pp=$(calc "$mp_pp8" / "$mp_pp8_raw")
 r_mp_bw16=$(calc "$mp_bw16" / "$mp_bw16_raw")
 r_bw16_sock=$(calc "$bw16_sock" / "$bw16_bare")
 r_mp_bw16_sock=$(calc "$mp_bw16_sock" / "$mp_bw16_raw")
@@ -417,7 +428,7 @@ AMD EPYC, loopback TCP; see /work/shared/notes/performance-facts.md).
 
 | measure | spmd | reference | ratio | target | verdict |
 | --- | ---: | ---: | ---: | --- | --- |
-| 8 B half round trip, two processes (\`spmd bench pingpong --raw\`) | $(prec=1 calc "$mp_pp8" / 1) µs | $(prec=1 calc "$mp_pp8_raw" / 1) µs | ${r_mp_pp}x | ≤ 1.3x | $(verdict "$r_mp_pp" '<=' 1.3) |
+| 8 B half round trip, two processes (\`spmd bench pingpong --raw --sizes 8\`, median of $pp8_runs runs and of their ratios) | $(prec=1 calc "$mp_pp8" / 1) µs | $(prec=1 calc "$mp_pp8_raw" / 1) µs | $(calc "$r_mp_pp" / 1)x | ≤ 1.3x | $(verdict "$r_mp_pp" '<=' 1.3) |
 | 8 B half round trip, both ranks in one process (\`go test\`; see below) | $(us "$pp_comm") µs | $(us "$pp_bare") µs | ${r_pp}x | | |
 | 8 B half round trip vs Open MPI (C 5.5 µs / mpi4py 6.4 µs) | $(prec=1 calc "$mp_pp8" / 1) µs | 5.5 µs | $(calc "$mp_pp8" / 5.5)x | | |
 | 16 MiB ping-pong through the sockets, two processes vs bare (\`SPMD_SINGLE_COPY=off\`) | $(gbs "$mp_bw16_sock") GB/s | $(gbs "$mp_bw16_raw") GB/s | $(prec=0 calc 100 \* "$r_mp_bw16_sock")% | ≥ 85% | $(verdict "$r_mp_bw16_sock" '>=' 0.85) |
