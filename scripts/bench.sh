@@ -489,7 +489,9 @@ medians.
 ### Between processes (\`spmd run -np 2 bench pingpong --raw\`)
 
 One-way time (half a round trip) through comm, and the same ping-pong on a
-bare TCP socket between the same two processes; x raw is the ratio.
+bare TCP socket between the same two processes, in 10 rounds that alternate
+with the comm ones (so both meet the same moments of a shared machine); x raw
+is the ratio.
 $([ -s "$img/pingpong.csv" ] && echo "Data: [pingpong.csv]($relimg/pingpong.csv).")
 Messages of 1 MiB and more go by single copy (docs/PROTOCOL.md), which is
 why comm passes the bare socket there.

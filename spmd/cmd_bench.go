@@ -43,7 +43,7 @@ func init() {
 			"iterations (an iteration counts as long as its slowest rank). pingpong runs\n" +
 			"between ranks 0 and 1 and reports the one-way time (half a round trip);\n" +
 			"--raw adds the same ping-pong on a bare TCP socket between the same two\n" +
-			"processes, and the ratio to it.\n\n" +
+			"processes, in rounds alternating with the comm ones, and the ratio to it.\n\n" +
 			"  spmd run -np 2 bench pingpong --raw --sizes 1:64Mi\n" +
 			"  spmd run -np 4 bench allreduce --sizes 8,1Ki,1Mi,8Mi --csv\n" +
 			"  spmd run -np 4 bench all\n" +
