@@ -37,16 +37,40 @@ if [ ${#targets[@]} -eq 0 ]; then
 	exit 0
 fi
 
+# deadline_flake LOG: the run failed only by Go's own race at the end of
+# -fuzztime (go.dev/issue/75804, fixed in Go 1.27): a bare "context deadline
+# exceeded", no failing input written, no panic. A real finding always
+# writes its input under testdata/fuzz/.
+deadline_flake() {
+	grep -q 'context deadline exceeded' "$1" &&
+		! grep -qE 'Failing input written|panic:|fuzz_test.go:[0-9]+:|_test.go:[0-9]+:' "$1"
+}
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 failed=()
+flaked=()
 for t in "${targets[@]}"; do
 	read -r dir name <<<"$t"
-	echo "=== fuzz $name in $dir for $fuzztime"
-	if ! "$go" test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$dir"; then
-		failed+=("$dir $name")
-	fi
+	for attempt in 1 2; do
+		again=""
+		[ "$attempt" = 2 ] && again=", again: the last run hit only Go's fuzztime deadline race"
+		echo "=== fuzz $name in $dir for $fuzztime$again"
+		if "$go" test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" "$dir" 2>&1 | tee "$log"; then
+			break
+		fi
+		if ! deadline_flake "$log"; then
+			failed+=("$dir $name")
+			break
+		fi
+		if [ "$attempt" = 2 ]; then
+			# Twice the same race and nothing found: not a finding.
+			flaked+=("$dir $name")
+		fi
+	done
 done
 
-echo "fuzz: ${#targets[@]} targets, ${#failed[@]} failed"
+echo "fuzz: ${#targets[@]} targets, ${#failed[@]} failed${flaked[0]:+, ${#flaked[@]} hit only the Go fuzztime deadline race twice: ${flaked[*]}}"
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'fuzz: FAILED %s\n' "${failed[@]}"
 	exit 1
