@@ -417,13 +417,17 @@ func (s *stream) write() {
 		if f.dropAfter >= 0 && end > f.dropAfter {
 			data = data[:max(0, f.dropAfter-ch.off)]
 		}
+		// The counter moves before the write: once the receiver can see
+		// these bytes, Forwarded must already count them, or a test that
+		// saw a reply and then aims a fault at "the next byte" would aim
+		// at bytes already gone. Dropped bytes count as handled.
+		s.written.Store(end)
 		if len(data) > 0 {
 			if _, err := s.dst.Write(data); err != nil {
 				s.c.cut()
 				return
 			}
 		}
-		s.written.Store(end) // dropped bytes count as handled
 		if cut {
 			s.c.cut()
 			return

@@ -195,7 +195,7 @@ func TestCorruptByte(t *testing.T) {
 			if c := p.Captured(d); !bytes.Equal(c, data[:CaptureLimit]) {
 				t.Errorf("Captured(%v) is not the first %d bytes sent, uncorrupted", d, CaptureLimit)
 			}
-			// The counter moves just after the write the reader saw.
+			// The counter moves just before the write the reader saw.
 			deadline := time.Now().Add(waitLimit)
 			for p.Forwarded(d) < int64(len(data)) && time.Now().Before(deadline) {
 				time.Sleep(time.Millisecond)
