@@ -64,9 +64,7 @@ func (l *link) offer() {
 	binary.BigEndian.PutUint64(trl[0:], uint64(os.Getpid()))
 	binary.BigEndian.PutUint64(trl[8:], uint64(uintptr(unsafe.Pointer(&cs.probe[0]))))
 	copy(trl[16:], cs.probe[:])
-	l.wmu.Lock()
-	l.writeFrame(frameHeader{Type: frameCopyOffer, Source: uint32(l.t.rank)}, trl[:])
-	l.wmu.Unlock()
+	l.writeLocked(frameHeader{Type: frameCopyOffer, Source: uint32(l.t.rank)}, trl[:])
 }
 
 // onOffer probes the peer's offered word and answers. It runs on the
@@ -85,11 +83,7 @@ func (l *link) onOffer(trl []byte) {
 	}
 	// Not on this goroutine: the writer may be busy with a long frame to a
 	// peer that is itself waiting for us to read.
-	go func() {
-		l.wmu.Lock()
-		l.writeFrame(frameHeader{Type: frameCopyAnswer, Source: uint32(l.t.rank), Tag: answer}, nil)
-		l.wmu.Unlock()
-	}()
+	go l.writeLocked(frameHeader{Type: frameCopyAnswer, Source: uint32(l.t.rank), Tag: answer}, nil)
 }
 
 // onAnswer records whether the peer can read our messages in place.
@@ -111,9 +105,7 @@ func (l *link) sendCopy(fh frameHeader, payload []byte) error {
 	var trl [8]byte
 	binary.BigEndian.PutUint64(trl[:], uint64(uintptr(unsafe.Pointer(&payload[0]))))
 	l.inflight.Store(true)
-	l.wmu.Lock()
-	err := l.writeFrame(fh, trl[:])
-	l.wmu.Unlock()
+	err := l.writeLocked(fh, trl[:])
 	if err == nil {
 		select {
 		case <-l.copied:
@@ -135,11 +127,7 @@ func (l *link) onCopy(h comm.Handler, fh frameHeader, trl []byte) error {
 		return fmt.Errorf("%w: copy frame from rank %d, which was not offered single copy", ErrProtocol, l.peer)
 	}
 	addr := binary.BigEndian.Uint64(trl)
-	ch := fh.commHeader()
-	buf := h.Claim(ch)
-	if uint64(len(buf)) != ch.Length {
-		panic(fmt.Sprintf("tcp: Handler.Claim returned %d bytes for a %d-byte message", len(buf), ch.Length))
-	}
+	ch, buf := claim(h, fh)
 	err := readProcess(l.peerPID, addr, buf)
 	if err != nil {
 		err = fmt.Errorf("tcp: reading a %d-byte message from the memory of rank %d (pid %d): %w", len(buf), l.peer, l.peerPID, err)
@@ -148,11 +136,7 @@ func (l *link) onCopy(h comm.Handler, fh frameHeader, trl []byte) error {
 	if err != nil {
 		return err
 	}
-	go func() {
-		l.wmu.Lock()
-		l.writeFrame(frameHeader{Type: frameCopied, Source: uint32(l.t.rank)}, nil)
-		l.wmu.Unlock()
-	}()
+	go l.writeLocked(frameHeader{Type: frameCopied, Source: uint32(l.t.rank)}, nil) // as in onOffer
 	return nil
 }
 

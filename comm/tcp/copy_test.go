@@ -3,7 +3,6 @@ package tcp
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"net"
@@ -29,7 +28,11 @@ func TestSingleCopy(t *testing.T) {
 	waitFor(t, "both copy probes answered", func() bool {
 		return ts[0].links[1].pushOK.Load() && ts[1].links[0].pushOK.Load()
 	})
-	big := pattern(1<<20, 0, 1, 0)
+	if l := ts[0].links[1]; !l.useCopy(DefaultSingleCopy) || l.useCopy(DefaultSingleCopy-1) {
+		t.Fatalf("useCopy: %d bytes %v, one less %v; want single copy from DefaultSingleCopy up only",
+			DefaultSingleCopy, l.useCopy(DefaultSingleCopy), l.useCopy(DefaultSingleCopy-1))
+	}
+	big := pattern(DefaultSingleCopy, 0, 1, 0)
 	want := bytes.Clone(big)
 	small := pattern(64, 0, 1, 1)
 	if err := ts[0].Send(1, comm.Header{Type: comm.Byte, Tag: 1, Length: uint64(len(big))}, big); err != nil {
@@ -69,38 +72,13 @@ func TestSingleCopyOff(t *testing.T) {
 }
 
 // rawCopyPeer wires a transport with single copy on to a hand-driven peer
-// that reads the transport's frames with a frameReader.
-func rawCopyPeer(t *testing.T) (*recorder, *net.TCPConn, *frameReader) {
-	_, rec, raw, fr := rawCopyPeerTransport(t)
-	return rec, raw, fr
-}
-
-func rawCopyPeerTransport(t *testing.T) (*Transport, *recorder, *net.TCPConn, *frameReader) {
+// that reads the transport's frames with a frameReader, past its offer.
+func rawCopyPeer(t *testing.T) (*Transport, *recorder, *net.TCPConn, *frameReader) {
 	t.Helper()
 	if !singleCopySupported {
 		t.Skip("single copy needs Linux on amd64 or arm64")
 	}
-	cfg := testConfig()
-	l, err := Listen("127.0.0.2:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch := make(chan *Transport, 1)
-	go func() {
-		tr, err := Connect(context.Background(), l, 0, []string{l.Addr(), "127.0.0.3:1"}, cfg)
-		if err != nil {
-			t.Error(err)
-		}
-		ch <- tr
-	}()
-	raw := rawPeer(t, l.Addr(), handshakeParams{secret: cfg.Secret, job: cfg.Job, size: 2}, 1, 0)
-	tr := <-ch
-	if tr == nil {
-		t.FailNow()
-	}
-	rec := newRecorder()
-	tr.Start(rec)
-	t.Cleanup(func() { tr.Close() })
+	tr, rec, raw := withRawPeerCopying(t, testConfig())
 	fr := &frameReader{br: bufio.NewReader(raw), peer: 0, max: DefaultMaxMessage}
 	h, err := fr.next()
 	if err != nil || h.Type != frameCopyOffer {
@@ -124,7 +102,7 @@ func offerFrame(pid int, word *[8]byte, value []byte) []byte {
 // accepted, and a copy frame is then read from the offered address,
 // delivered, and answered with copied.
 func TestSingleCopyProbe(t *testing.T) {
-	rec, raw, fr := rawCopyPeer(t)
+	_, rec, raw, fr := rawCopyPeer(t)
 	// On the heap, so it stays where its address says while the transport
 	// reads it.
 	word := &[8]byte{1, 2, 3, 4, 5, 6, 7, 8}
@@ -160,7 +138,7 @@ func TestSingleCopyProbe(t *testing.T) {
 // TestSingleCopyUnoffered: a copy frame from a peer whose offer was never
 // accepted is a protocol error, and nothing is read from anywhere.
 func TestSingleCopyUnoffered(t *testing.T) {
-	rec, raw, _ := rawCopyPeer(t)
+	_, rec, raw, _ := rawCopyPeer(t)
 	b := frameBytes(frameHeader{Type: frameCopy, Datatype: comm.Byte, Source: 1, Length: 8}, nil)
 	raw.Write(binary.BigEndian.AppendUint64(b, 4096))
 	err := rec.waitLost(t, 1)
@@ -176,7 +154,7 @@ func TestSingleCopyUnoffered(t *testing.T) {
 // returns an error, naming the peer, when the peer dies instead of
 // answering; it does not wait forever.
 func TestSingleCopyPeerDiesWhileReading(t *testing.T) {
-	tr, _, raw, fr := rawCopyPeerTransport(t)
+	tr, _, raw, fr := rawCopyPeer(t)
 	raw.Write(frameBytes(frameHeader{Type: frameCopyAnswer, Source: 1, Tag: 1}, nil))
 	waitFor(t, "the yes to our offer", func() bool { return tr.links[1].pushOK.Load() })
 	sent := make(chan error, 1)
@@ -203,7 +181,7 @@ func TestSingleCopyPeerDiesWhileReading(t *testing.T) {
 // read fails that delivery and ends the link with an error that names the
 // peer; nothing is delivered as if it had arrived.
 func TestSingleCopyBadAddress(t *testing.T) {
-	rec, raw, fr := rawCopyPeer(t)
+	_, rec, raw, fr := rawCopyPeer(t)
 	word := &[8]byte{8, 7, 6, 5, 4, 3, 2, 1}
 	raw.Write(offerFrame(os.Getpid(), word, word[:]))
 	if h, err := fr.next(); err != nil || h.Type != frameCopyAnswer || h.Tag != 1 {

@@ -236,6 +236,13 @@ func withRawPeer(t testing.TB, cfg Config) (*Transport, *recorder, *net.TCPConn)
 	// A raw peer writes frames by hand and reads none: a copy offer it
 	// leaves unread would turn its close into a reset.
 	cfg.SingleCopy = -1
+	return withRawPeerCopying(t, cfg)
+}
+
+// withRawPeerCopying is withRawPeer with cfg as given: with single copy
+// on, the transport's first frame to the raw peer is its copy offer.
+func withRawPeerCopying(t testing.TB, cfg Config) (*Transport, *recorder, *net.TCPConn) {
+	t.Helper()
 	l, err := Listen("127.0.0.2:0")
 	if err != nil {
 		t.Fatal(err)

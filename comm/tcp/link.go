@@ -149,6 +149,23 @@ func (l *link) writeFrame(h frameHeader, payload []byte) error {
 	return nil
 }
 
+// writeLocked is writeFrame under wmu.
+func (l *link) writeLocked(h frameHeader, payload []byte) error {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	return l.writeFrame(h, payload)
+}
+
+// claim asks h for the buffer of the message that frame fh announces.
+func claim(h comm.Handler, fh frameHeader) (comm.Header, []byte) {
+	ch := fh.commHeader()
+	buf := h.Claim(ch)
+	if uint64(len(buf)) != ch.Length {
+		panic(fmt.Sprintf("tcp: Handler.Claim returned %d bytes for a %d-byte message", len(buf), ch.Length))
+	}
+	return ch, buf
+}
+
 // writeFailed records a write error as the link's end and lets the reader
 // finish: it may still find an abort or goaway frame that explains the
 // failure, but must stop within drainTimeout.
@@ -268,11 +285,7 @@ func (l *link) recv(h comm.Handler) error {
 			}
 			runtime.Gosched()
 		case frameData:
-			ch := fh.commHeader()
-			buf := h.Claim(ch)
-			if uint64(len(buf)) != ch.Length {
-				panic(fmt.Sprintf("tcp: Handler.Claim returned %d bytes for a %d-byte message", len(buf), ch.Length))
-			}
+			ch, buf := claim(h, fh)
 			err := l.fr.readPayload(buf)
 			if err != nil {
 				err = l.readErr(err, false)

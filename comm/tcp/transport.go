@@ -111,9 +111,7 @@ func (t *Transport) Send(dst int, h comm.Header, payload []byte) error {
 	if l.useCopy(h.Length) {
 		err = l.sendCopy(fh, payload)
 	} else {
-		l.wmu.Lock()
-		err = l.writeFrame(fh, payload)
-		l.wmu.Unlock()
+		err = l.writeLocked(fh, payload)
 	}
 	if err != nil {
 		return fmt.Errorf("tcp: send to rank %d: %w", dst, err)
