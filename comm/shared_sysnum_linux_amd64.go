@@ -1,0 +1,3 @@
+package comm
+
+const sysMemfdCreate = 319
