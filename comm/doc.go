@@ -67,6 +67,16 @@
 // *AbortError carrying code; ExitCode(err) gives the code a process should
 // exit with. Config.Timeout optionally bounds every wait as well.
 //
+// # Shared memory
+//
+// Ranks on one machine can skip messages altogether: AllocShared (MPI-3's
+// MPI_Win_allocate_shared) gives every rank of a communicator a view of
+// one memory, each rank contributing a segment, and a Barrier orders the
+// writes before the reads. A result each rank computes into its segment is
+// gathered without a copy. When the ranks cannot share memory (other
+// machines, other users, not Linux) AllocShared says so on every rank with
+// ErrNotShared, and the program sends messages instead.
+//
 // # Transports
 //
 // The core knows nothing of sockets: a Transport carries frames between

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -21,6 +22,10 @@ func init() {
 			"A row's distances never depend on which rows are computed with it, so the\n" +
 			"gathered Z equals a one-rank run exactly. --verify compares with the naive\n" +
 			"double loop (the notebook's baseline) and reports the max relative error.\n\n" +
+			"When every rank runs on one machine, Z is a shared window (comm.AllocShared,\n" +
+			"MPI-3's MPI_Win_allocate_shared): each rank writes its rows straight into the\n" +
+			"root's Z and a barrier completes the gather, so nothing is copied. Otherwise\n" +
+			"(or with --gather messages) rows travel to the root as they are finished.\n\n" +
 			"  spmd run -np 2 cdist --m 4000 --n 4000 --p 100 --verify\n" +
 			"  spmd run -np 4 cdist --x X.npy --y Y.npy --out Z.npy",
 		Flags: []cli.Flag{
@@ -32,6 +37,8 @@ func init() {
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed for generated data"},
 			&cli.StringFlag{Name: "method", Value: "fast", Usage: "fast (blocked, vectorised, accurate) or naive (the notebook's double loop)"},
 			&cli.StringFlag{Name: "out", Usage: "write Z to `FILE` (.npy or .csv) at the root, atomically"},
+			&cli.StringFlag{Name: "gather", Value: "auto", Usage: "how Z reaches the root: `shared` (ranks on one machine write their rows into one shared window of Z: nothing is copied), " +
+				"messages (each rank sends its rows as it finishes them), auto (shared when every rank can map it, else messages)"},
 		},
 		Build: buildCdist,
 	})
@@ -45,8 +52,10 @@ const cdistRelTol = 1e-12
 type cdistProblem struct {
 	x, y    []float64 // root: all of X; every rank: all of Y
 	m, n, p int
-	z       []float64 // root: the whole result
-	xs, zs  []float64 // this rank's rows of X and Z
+	z       []float64     // root: the whole result
+	xs, zs  []float64     // this rank's rows of X and Z
+	windows *cdistWindows // X, Y and Z, when the ranks share them
+	gather  string        // how Z reached the root, for the report
 }
 
 func buildCdist(c *cli.Context, world *comm.Comm) (job.Job, error) {
@@ -58,6 +67,10 @@ func buildCdist(c *cli.Context, world *comm.Comm) (job.Job, error) {
 	default:
 		return job.Job{}, usagef("--method: %q is not fast or naive", c.String("method"))
 	}
+	gather := c.String("gather")
+	if gather != "auto" && gather != "shared" && gather != "messages" {
+		return job.Job{}, usagef("--gather: %q is not auto, shared or messages", gather)
+	}
 	out := c.String("out")
 	if err := checkOut(world, out); err != nil {
 		return job.Job{}, err
@@ -68,7 +81,7 @@ func buildCdist(c *cli.Context, world *comm.Comm) (job.Job, error) {
 			return job.Job{}, err
 		}
 	}
-	if err := pr.allocate(world); err != nil {
+	if err := pr.allocate(world, gather); err != nil {
 		return job.Job{}, err
 	}
 	return job.Job{
@@ -87,6 +100,11 @@ func buildCdist(c *cli.Context, world *comm.Comm) (job.Job, error) {
 			res.Set("max_rel_error_vs_naive", worst)
 			res.SetVerified(worst <= cdistRelTol, fmt.Sprintf("relative error %g", cdistRelTol), fmt.Sprintf("max relative error %.3g", worst))
 			return nil
+		},
+		Close: func() {
+			if pr.windows != nil {
+				pr.windows.free()
+			}
 		},
 	}, nil
 }
@@ -156,21 +174,41 @@ func generate(n int, seed, which uint64) []float64 {
 }
 
 // allocate agrees on the shape (a broadcast from the root) and makes
-// every buffer before the timed section, touching each page once.
-func (pr *cdistProblem) allocate(c *comm.Comm) error {
+// every buffer before the timed section, touching each page once. Z is a
+// window shared by all ranks when gather allows it and they can map it.
+func (pr *cdistProblem) allocate(c *comm.Comm, gather string) error {
 	dims := []int64{int64(pr.m), int64(pr.n), int64(pr.p)}
 	if err := c.Bcast(dims, 0); err != nil {
 		return err
 	}
 	pr.m, pr.n, pr.p = int(dims[0]), int(dims[1]), int(dims[2])
 	mine := kernels.Share(pr.m, c.Rank(), c.Size())
+	pr.gather = "messages"
+	if c.Size() == 1 {
+		pr.gather = "none (one rank)"
+	} else if gather != "messages" {
+		w, err := shareCdist(c, pr, mine)
+		switch {
+		case err == nil:
+			pr.windows, pr.gather = w, "shared window"
+			return nil
+		case gather == "auto" && errors.Is(err, comm.ErrNotShared):
+			pr.gather = fmt.Sprintf("messages (%v)", err)
+		case errors.Is(err, comm.ErrNotShared):
+			return usagef("--gather shared: %v", err)
+		default:
+			return err
+		}
+	}
 	pr.xs = make([]float64, mine.Len()*pr.p)
+	if c.Rank() != 0 {
+		pr.y = make([]float64, pr.n*pr.p)
+	}
 	if c.Rank() == 0 {
 		pr.z = make([]float64, pr.m*pr.n)
 		prefault(pr.z)
 		pr.zs = pr.z[:mine.Len()*pr.n] // the root's rows land in place
 	} else {
-		pr.y = make([]float64, pr.n*pr.p)
 		pr.zs = make([]float64, mine.Len()*pr.n)
 		prefault(pr.zs)
 	}
@@ -183,7 +221,11 @@ func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64
 	rows := kernels.Counts(m, c.Size())
 	mine := kernels.Share(m, c.Rank(), c.Size())
 	x, y, z := pr.xs, pr.y, pr.zs
+	shared := pr.windows != nil
 	err := r.Communicate(func() error {
+		if shared {
+			return pr.windows.distribute(c, pr)
+		}
 		if err := c.Scatterv(pr.x, scale(rows, p), nil, x, 0); err != nil {
 			return err
 		}
@@ -193,17 +235,20 @@ func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64
 		return nil, err
 	}
 	r.Work(int64(mine.Len()))
-	// Rows of Z travel to the root piece by piece as they are finished, so
-	// the gather (the whole m x n result) overlaps the computation instead
-	// of following it. The root learns every rank's thread count first: it
-	// decides how that rank cuts its rows into pieces.
+	// Without a shared window, rows of Z travel to the root piece by piece
+	// as they are finished, so the gather (the whole m x n result)
+	// overlaps the computation instead of following it. The root learns
+	// every rank's thread count first: it decides how that rank cuts its
+	// rows into pieces.
 	threads := make([]int64, c.Size())
-	if err := r.Communicate(func() error { return c.Gather([]int64{int64(r.Threads)}, threads, 0) }); err != nil {
-		return nil, err
+	if !shared {
+		if err := r.Communicate(func() error { return c.Gather([]int64{int64(r.Threads)}, threads, 0) }); err != nil {
+			return nil, err
+		}
 	}
 	block := kernels.CdistBlockRows(p)
 	var reqs []*comm.Request
-	if r.Root() {
+	if r.Root() && !shared {
 		for src := 1; src < c.Size(); src++ {
 			share := kernels.Share(m, src, c.Size())
 			for tag, pc := range cdistPieces(share.Len(), int(threads[src]), block) {
@@ -224,14 +269,20 @@ func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64
 				}
 				kernel(z[pc.Lo*n:pc.Hi*n], x[pc.Lo*p:pc.Hi*p], y, pc.Len(), n, p)
 				r.Advance(int64(pc.Len()))
-				if !r.Root() {
+				if !r.Root() && !shared {
 					sends[i] = c.Isend(z[pc.Lo*n:pc.Hi*n], 0, i)
 				}
 			}
 		})
 		return nil
 	})
-	if err := r.Communicate(func() error { return comm.WaitAll(append(reqs, sends...)...) }); err != nil {
+	err = r.Communicate(func() error {
+		if shared {
+			return pr.windows.gather(c)
+		}
+		return comm.WaitAll(append(reqs, sends...)...)
+	})
+	if err != nil {
 		return nil, err
 	}
 	if !r.Root() {
@@ -240,6 +291,7 @@ func cdistParallel(r *job.Run, pr *cdistProblem, kernel func(dst, x, y []float64
 	res := &job.Result{Work: float64(m) * float64(n), WorkUnit: "distances"}
 	res.Set("shape", fmt.Sprintf("%d x %d (p = %d)", m, n, p))
 	res.Set("method", c2s(kernel))
+	res.Set("gather", pr.gather)
 	res.Set("gflops", 3*float64(m)*float64(n)*float64(p)/1e9)
 	return res, nil
 }

@@ -29,6 +29,10 @@ type Job struct {
 	// when Options.Verify is set: it computes the serial reference inside
 	// r.Serial and records the outcome with res.SetVerified.
 	Verify func(r *Run, res *Result) error
+	// Close, if set, runs on every rank when the job is over, whatever
+	// happened: it releases what building the job allocated outside Go's
+	// heap (shared windows).
+	Close func()
 }
 
 // Options are the settings every job shares (the CLI's common flags).
@@ -85,6 +89,9 @@ func (r *Run) Serial(fn func() error) error { return stopwatch(&r.serial, fn) }
 func Execute(c *comm.Comm, j Job, o Options) (err error) {
 	if o.Out == nil {
 		o.Out = os.Stdout
+	}
+	if j.Close != nil {
+		defer j.Close()
 	}
 	r := &Run{Comm: c, Threads: o.Threads, Verify: o.Verify, Quiet: o.Quiet, root: c.Rank() == 0}
 	if r.Threads <= 0 {
