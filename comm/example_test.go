@@ -71,3 +71,32 @@ func ExampleGatherValue() {
 	})
 	// Output: [{0 [hello]} {1 [hello]} {2 [hello]}] <nil>
 }
+
+// A result gathered without a copy: each rank writes its rows straight
+// into a window every rank maps, and after a barrier the root reads them
+// all in one slice. Where the ranks cannot share memory, AllocShared says
+// so (ErrNotShared) on every rank and the program gathers by messages.
+func ExampleAllocShared() {
+	err := comm.RunMem(3, func(c *comm.Comm) error {
+		rows := c.Rank() + 1 // ranks may contribute different amounts
+		w, err := comm.AllocShared[int64](c, rows)
+		if err != nil {
+			return err // errors.Is(err, comm.ErrNotShared): use Gatherv instead
+		}
+		defer w.Free()
+		for i := range w.Local() {
+			w.Local()[i] = int64(10*c.Rank() + i)
+		}
+		if err := c.Barrier(); err != nil { // every write is done
+			return err
+		}
+		if c.Rank() == 0 {
+			fmt.Println(w.All())
+		}
+		return c.Barrier() // nobody frees while the root reads
+	})
+	if err != nil {
+		fmt.Println(err)
+	}
+	// Output: [0 10 11 20 21 22]
+}
