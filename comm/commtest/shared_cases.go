@@ -67,8 +67,25 @@ func init() {
 					return errorf("element %d of my segment is %v, want %v written by rank %d", i, v, -float64(prev), prev)
 				}
 			}
-			if err := c.Barrier(); err != nil { // nobody frees while others read
+			// Free unmaps this rank's view only: after the odd ranks have
+			// freed theirs, the even ranks still read every segment.
+			if c.Rank()%2 == 1 {
+				if err := w.Free(); err != nil {
+					return err
+				}
+			}
+			if err := c.Barrier(); err != nil {
 				return err
+			}
+			if c.Rank()%2 == 0 {
+				for r := range c.Size() {
+					writer := (r + c.Size() - 1) % c.Size()
+					for i, v := range w.Segment(r) {
+						if v != -float64(writer) {
+							return errorf("after others freed: segment %d element %d is %v, want %v", r, i, v, -float64(writer))
+						}
+					}
+				}
 			}
 			if err := w.Free(); err != nil {
 				return err
