@@ -128,12 +128,21 @@ func MapRows(dst []float64, f Func, rows [][]float64) error {
 	for i, row := range rows {
 		v, err := f(row...)
 		if err != nil {
-			return fmt.Errorf("row %d: %w", i, err)
+			return &RowError{Row: i, Err: err}
 		}
 		dst[i] = v
 	}
 	return nil
 }
+
+// RowError is MapRows's error: the function failed on rows[Row].
+type RowError struct {
+	Row int
+	Err error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
+func (e *RowError) Unwrap() error { return e.Err }
 
 // maxExactInt is 2^53: every integer up to it is a float64.
 const maxExactInt = 1 << 53

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -97,8 +98,9 @@ func TestMapRows(t *testing.T) {
 	}
 	p, _ := MapFunc("pow")
 	err := MapRows(make([]float64, 2), p, [][]float64{{2, 3}, {2}})
-	if err == nil || !strings.Contains(err.Error(), "row 1") {
-		t.Errorf("MapRows error %v, want one naming row 1", err)
+	var re *RowError
+	if !errors.As(err, &re) || re.Row != 1 || !strings.Contains(err.Error(), "row 1") {
+		t.Errorf("MapRows error %v, want a *RowError for row 1", err)
 	}
 }
 

@@ -133,9 +133,12 @@ func buildFitSynthetic(c *cli.Context, out string) (job.Job, error) {
 			cc := r.Comm
 			mine := kernels.Share(k, cc.Rank(), cc.Size())
 			local := make([]float64, mine.Len()*q)
+			r.Work(int64(mine.Len()))
 			err := r.Compute(func() error {
 				return parallelErr(r.Threads, mine.Len(), func(t kernels.Range) error {
-					return kernels.FitDatasets(local[t.Lo*q:t.Hi*q], s, kernels.Range{Lo: mine.Lo + t.Lo, Hi: mine.Lo + t.Hi})
+					return inChunks(r, t, fitChunk, func(c kernels.Range) error {
+						return kernels.FitDatasets(local[c.Lo*q:c.Hi*q], s, kernels.Range{Lo: mine.Lo + c.Lo, Hi: mine.Lo + c.Hi})
+					})
 				})
 			})
 			if err != nil {
@@ -211,15 +214,18 @@ func fitGroupsParallel(r *job.Run, d *fitData) ([]float64, error) {
 	}
 	base := int(offsets[mine.Lo])
 	local := make([]float64, mine.Len()*q)
+	r.Work(int64(mine.Len()))
 	err = r.Compute(func() error {
 		return parallelErr(r.Threads, mine.Len(), func(t kernels.Range) error {
-			for i := t.Lo; i < t.Hi; i++ {
-				lo, hi := int(offsets[mine.Lo+i])-base, int(offsets[mine.Lo+i+1])-base
-				if err := kernels.OLS(local[i*q:(i+1)*q], x[lo*p:hi*p], y[lo:hi], hi-lo, p, true); err != nil {
-					return fmt.Errorf("dataset %d: %w", mine.Lo+i, err)
+			return inChunks(r, t, fitChunk, func(c kernels.Range) error {
+				for i := c.Lo; i < c.Hi; i++ {
+					lo, hi := int(offsets[mine.Lo+i])-base, int(offsets[mine.Lo+i+1])-base
+					if err := kernels.OLS(local[i*q:(i+1)*q], x[lo*p:hi*p], y[lo:hi], hi-lo, p, true); err != nil {
+						return fmt.Errorf("dataset %d: %w", mine.Lo+i, err)
+					}
 				}
-			}
-			return nil
+				return nil
+			})
 		})
 	})
 	if err != nil {
@@ -368,6 +374,9 @@ func bcastInts(c *comm.Comm, v []int64) ([]int64, error) {
 	}
 	return v, c.Bcast(v, 0)
 }
+
+// fitChunk is how many datasets a thread fits between progress counts.
+const fitChunk = 16
 
 // parallelErr is kernels.Parallel for work that can fail: it returns the
 // error of the lowest failing range, so the message does not depend on

@@ -78,11 +78,17 @@ func buildSweep(c *cli.Context, world *comm.Comm) (job.Job, error) {
 			cc := r.Comm
 			mine := split(len(settings), costs, cc.Rank(), cc.Size())
 			local := make([]kernels.SIRSummary, mine.Len())
+			r.Work(int64(mine.Len()))
 			r.Compute(func() error {
 				sub := costs[mine.Lo:mine.Hi]
 				parallelRanges(r.Threads, func(t, threads int) {
 					part := split(len(sub), sub, t, threads)
-					kernels.SIRSweep(local[part.Lo:part.Hi], settings, kernels.Range{Lo: mine.Lo + part.Lo, Hi: mine.Lo + part.Hi}, reps, seed)
+					// One setting at a time: a setting's runs take long
+					// enough for progress, and its streams are its own.
+					inChunks(r, part, 1, func(c kernels.Range) error {
+						kernels.SIRSweep(local[c.Lo:c.Hi], settings, kernels.Range{Lo: mine.Lo + c.Lo, Hi: mine.Lo + c.Hi}, reps, seed)
+						return nil
+					})
 				})
 				return nil
 			})

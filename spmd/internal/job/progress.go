@@ -16,11 +16,12 @@ import (
 // Each rank counts its own work (Run.Work, Run.Advance) and a goroutine
 // sends the count to the root every progressEvery on a communicator of its
 // own (a Dup of the job's), so progress messages never meet the job's.
-const (
+var (
 	progressDelay = 2 * time.Second
 	progressEvery = 500 * time.Millisecond
-	progressTag   = 1
 )
+
+const progressTag = 1
 
 // Work declares this rank's amount of work, in any unit, for progress.
 func (r *Run) Work(total int64) { r.prog.total.Store(total) }
@@ -42,6 +43,9 @@ type progress struct {
 func progressWanted(o Options) bool {
 	if o.Quiet || o.JSON {
 		return false
+	}
+	if o.Progress != nil {
+		return true
 	}
 	if os.Getenv("SPMD_STDERR_TTY") == "1" {
 		return true
@@ -71,7 +75,11 @@ func (r *Run) startProgress(c *comm.Comm, o Options) error {
 	r.prog.stop = make(chan struct{})
 	r.prog.wg.Add(1)
 	if r.root {
-		go r.prog.show(os.Stderr, d.Size())
+		w := o.Progress
+		if w == nil {
+			w = os.Stderr
+		}
+		go r.prog.show(w, d.Size())
 	} else {
 		go r.prog.report()
 	}
@@ -161,8 +169,14 @@ func (p *progress) show(w io.Writer, size int) {
 			if shown {
 				fmt.Fprint(w, "\r\033[K")
 			}
-			// Drain what the other ranks' final messages left.
-			for range msgs {
+			// Drain what the other ranks' final messages left. When
+			// they all came before the root stopped, msgs is already
+			// closed and nil here, and ranging over it would block
+			// forever: the job hung at its end whenever the root was
+			// the slowest rank.
+			if msgs != nil {
+				for range msgs {
+				}
 			}
 			return
 		}

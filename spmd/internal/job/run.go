@@ -45,6 +45,10 @@ type Options struct {
 	Host       string // this rank's host, for the report
 	LocalSize  int    // ranks on this host, for DefaultThreads
 	Out        io.Writer
+	// Progress, if set, receives the root's progress line (unless Quiet
+	// or JSON), terminal or not; otherwise it goes to a terminal on
+	// standard error, or nowhere.
+	Progress io.Writer
 }
 
 // DefaultThreads is the number of cores this rank may use: the CPUs this
