@@ -12,9 +12,10 @@ import (
 //	dst[i*n+j] = sqrt(sum_k (x[i*p+k] - y[j*p+k])^2)
 //
 // x is m×p, y is n×p and dst is m×n, all row-major. It is the notebook's
-// double loop (SciPy's cdist(x, y, 'euclidean')), kept as the reference that
-// Cdist is tested against. The sum runs over k in order, each square rounded
-// before it is added.
+// double loop, res[i, j] = np.sqrt(np.sum((ys[j] - xs[i])**2)), computed as
+// NumPy computes it: each square rounded, the squares added in NumPy's
+// pairwise order (see pairwise.go), so every distance is bit-identical to
+// the notebook's. It is the reference Cdist is tested against.
 //
 // CdistNaive panics if len(dst) != m*n, len(x) != m*p, len(y) != n*p or a
 // dimension is negative. Zero dimensions are allowed; p == 0 gives zeros.
@@ -24,16 +25,7 @@ func CdistNaive(dst, x, y []float64, m, n, p int) {
 		xi := x[i*p : i*p+p]
 		row := dst[i*n : i*n+n]
 		for j := range row {
-			yj := y[j*p : j*p+p]
-			s := 0.0
-			for k, a := range xi {
-				d := a - yj[k]
-				// The conversion forbids fusing d*d+s into an FMA
-				// (GOAMD64=v3 would), so the reference means the same
-				// thing in every build.
-				s += float64(d * d)
-			}
-			row[j] = math.Sqrt(s)
+			row[j] = math.Sqrt(pairwiseSumSqDiff(xi, y[j*p:j*p+p]))
 		}
 	}
 }

@@ -40,7 +40,7 @@ func FuzzCdist(f *testing.F) {
 		for _, k := range cdistPaths() {
 			got := make([]float64, m*n)
 			k.run0(got, x, y, m, n, p)
-			checkAgainstNaive(t, k, got, want, n, p)
+			checkPath(t, k, got, want, x, y, m, n, p)
 			part := make([]float64, (hi-lo)*n)
 			k.run0(part, x[lo*p:hi*p], y, hi-lo, n, p)
 			for idx, v := range part {

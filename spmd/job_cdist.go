@@ -35,7 +35,7 @@ func init() {
 			&cli.IntFlag{Name: "n", Value: 1000, Usage: "rows of generated Y"},
 			&cli.IntFlag{Name: "p", Value: 100, Usage: "columns (dimensions) of generated X and Y"},
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed for generated data"},
-			&cli.StringFlag{Name: "method", Value: "fast", Usage: "fast (blocked, vectorised, accurate) or naive (the notebook's double loop)"},
+			&cli.StringFlag{Name: "method", Value: "fast", Usage: "fast (blocked, vectorised, accurate) or naive (the notebook's double loop, each distance bit-identical to its np.sqrt(np.sum((y-x)**2)))"},
 			&cli.StringFlag{Name: "out", Usage: "write Z to `FILE` (.npy or .csv) at the root, atomically"},
 			&cli.StringFlag{Name: "gather", Value: "auto", Usage: "how Z reaches the root: `shared` (ranks on one machine write their rows into one shared window of Z: nothing is copied), " +
 				"messages (each rank sends its rows as it finishes them), auto (shared when every rank can map it, else messages)"},
