@@ -294,42 +294,62 @@ scale_table() { # NAME: the summary rows as a Markdown table
 		"$img/$1/scale.csv" 2>/dev/null
 }
 
-section "cdist, 2 ranks vs 1, interleaved"
-# The cdist target on its own, like the 8-byte one: each round runs, one
-# after the other, 1 rank; 2 ranks with the default gather (a shared
-# window on one machine); 2 ranks with --gather messages; and two
-# independent processes started at once, each computing half the rows with
-# no communication at all: the most 2 ranks could reach on this machine at
+section "pi and cdist, 2 ranks vs 1, interleaved"
+# The 2-rank targets on their own, like the 8-byte one: each round runs,
+# one after the other, 1 rank; 2 ranks (for cdist with the default gather,
+# a shared window on one machine, and with --gather messages); and two
+# independent processes started at once, each doing half the work with no
+# communication at all: the most 2 ranks could reach on this machine at
 # that moment (the slower half's time). Alternating them lets bursts of
-# other work land on all four alike; the verdict is the median of the
-# rounds' own ratios.
-cd_rounds=$([ "$quick" = 1 ] && echo 3 || echo 11)
+# other work land on all alike; a verdict is the median of the rounds' own
+# ratios.
+rounds=$([ "$quick" = 1 ] && echo 3 || echo 11)
+wall() { json_field wall_seconds; }
+slower() { grep -o '"wall_seconds":[-0-9.eE+]*' | cut -d: -f2 | sort -g | tail -1; }
+pi_half=$(prec=0 calc "$pi_samples" / 2)
+pijob() { "$spmd" run -np "$1" pi --samples "$pi_samples" --threads 1 --json --quiet | wall; }
+pihalves() {
+	{
+		"$spmd" pi --samples "$pi_half" --threads 1 --json --quiet &
+		"$spmd" pi --samples "$pi_half" --threads 1 --json --quiet
+		wait
+	} | slower
+}
 cd_half=$((cdist_m / 2))
 cdjob() { # NP ARGS...: wall seconds of one cdist run
 	local np=$1
 	shift
-	"$spmd" run -np "$np" cdist --m "$cdist_m" --n "$cdist_m" --p 100 --threads 1 --json --quiet "$@" | json_field wall_seconds
+	"$spmd" run -np "$np" cdist --m "$cdist_m" --n "$cdist_m" --p 100 --threads 1 --json --quiet "$@" | wall
 }
-cdhalves() { # the slower of two half problems run at once, no communication
+cdhalves() {
 	{
 		"$spmd" cdist --m "$cd_half" --n "$cdist_m" --p 100 --threads 1 --json --quiet &
 		"$spmd" cdist --m $((cdist_m - cd_half)) --n "$cdist_m" --p 100 --threads 1 --json --quiet
 		wait
-	} | grep -o '"wall_seconds":[-0-9.eE+]*' | cut -d: -f2 | sort -g | tail -1
+	} | slower
 }
-for _ in $(seq "$cd_rounds"); do
-	echo "$(cdjob 1) $(cdjob 2) $(cdjob 2 --gather messages) $(cdhalves)"
-done >"$work/cdist2.txt"
-cd_col() { awk -v c="$1" 'NF == 4 { print $c }' "$work/cdist2.txt" | median; }
-cd_ratio() { awk -v c="$1" 'NF == 4 && $c > 0 { print $1 / $c }' "$work/cdist2.txt" | median; }
-cd_one=$(cd_col 1)
-cd_shared=$(cd_col 2)
-cd_msgs=$(cd_col 3)
-cd_ceil=$(cd_col 4)
-sp_cd2=$(calc "$(cd_ratio 2)" / 1)
-sp_cd2_msgs=$(calc "$(cd_ratio 3)" / 1)
-sp_cd2_ceil=$(calc "$(cd_ratio 4)" / 1)
-[ "$(wc -l <"$work/cdist2.txt")" -ge "$cd_rounds" ] && [ "$sp_cd2" != n/a ] || fail "cdist 2 ranks vs 1, interleaved"
+for _ in $(seq "$rounds"); do
+	echo "$(pijob 1) $(pijob 2) $(pihalves)"
+	echo "$(cdjob 1) $(cdjob 2) $(cdjob 2 --gather messages) $(cdhalves)" >>"$work/cdist2.txt"
+done >"$work/pi2.txt"
+# col FILE WIDTH C: median of column C; ratio FILE WIDTH C: median of
+# column 1 / column C over the rounds (rows of WIDTH numbers).
+col() { awk -v w="$2" -v c="$3" 'NF == w { print $c }' "$1" | median; }
+ratio() { awk -v w="$2" -v c="$3" 'NF == w && $c > 0 { print $1 / $c }' "$1" | median; }
+pi_one=$(col "$work/pi2.txt" 3 1)
+pi_two=$(col "$work/pi2.txt" 3 2)
+pi_ceil=$(col "$work/pi2.txt" 3 3)
+sp_pi2=$(calc "$(ratio "$work/pi2.txt" 3 2)" / 1)
+sp_pi2_ceil=$(calc "$(ratio "$work/pi2.txt" 3 3)" / 1)
+cd_one=$(col "$work/cdist2.txt" 4 1)
+cd_shared=$(col "$work/cdist2.txt" 4 2)
+cd_msgs=$(col "$work/cdist2.txt" 4 3)
+cd_ceil=$(col "$work/cdist2.txt" 4 4)
+sp_cd2=$(calc "$(ratio "$work/cdist2.txt" 4 2)" / 1)
+sp_cd2_msgs=$(calc "$(ratio "$work/cdist2.txt" 4 3)" / 1)
+sp_cd2_ceil=$(calc "$(ratio "$work/cdist2.txt" 4 4)" / 1)
+[ "$sp_pi2" != n/a ] || fail "pi 2 ranks vs 1, interleaved"
+[ "$sp_cd2" != n/a ] || fail "cdist 2 ranks vs 1, interleaved"
 
 section "spmd compare pi / cdist"
 "$spmd" compare --repeat "$repeat" pi --samples "$pi_samples" >"$work/compare-pi.txt" 2>&1 || fail "spmd compare pi"
@@ -416,7 +436,6 @@ r_bw1=$(calc "$bw1_comm" / "$bw1_bare")
 r_mp_bw16=$(calc "$mp_bw16" / "$mp_bw16_raw")
 r_bw16_sock=$(calc "$bw16_sock" / "$bw16_bare")
 r_mp_bw16_sock=$(calc "$mp_bw16_sock" / "$mp_bw16_raw")
-sp_pi2=$(calc "$(sc_col scale-pi 2 speedup)" / 1)
 us() { prec=1 calc "$1" / 1000; }
 gbs() { prec=2 calc "$1" / 1000; }
 
@@ -478,10 +497,11 @@ AMD EPYC, loopback TCP; see /work/shared/notes/performance-facts.md).
 | Allreduce 1 Mi float64, 4 processes (\`spmd bench\`, oversubscribed) | $mp_ar4 ms | 16.5 ms | $(calc "$mp_ar4" / 16.5)x | | |
 | pi kernel, vector path, one core | $(prec=0 calc "$pi_vec" / 1) M samples/s | 1000 M samples/s | | ≥ 1000 | $(verdict "$pi_vec" '>=' 1000) |
 | pi kernel, portable path, one core | $(prec=0 calc "$pi_port" / 1) M samples/s | 350 M samples/s | | ≥ 350 | $(verdict "$pi_port" '>=' 350) |
-| pi job, 2 ranks vs 1 (scaling below) | ${sp_pi2}x | | | ≥ 1.9x | $(verdict "$sp_pi2" '>=' 1.9) |
+| pi job, $pi_samples samples, 2 ranks vs 1 (median of $rounds interleaved rounds, see below) | $(prec=1 calc "$pi_two" \* 1000) ms | 1 rank $(prec=1 calc "$pi_one" \* 1000) ms | ${sp_pi2}x | ≥ 1.9x | $(verdict "$sp_pi2" '>=' 1.9) |
+| the same split with no communication: two independent half problems at once (this machine's ceiling for 2 ranks) | $(prec=1 calc "$pi_ceil" \* 1000) ms | 1 rank | ${sp_pi2_ceil}x | | |
 | cdist 1000x1000x100 kernel, one core | $(prec=1 calc "$cd1_vec" / 1e6) ms | SciPy 31 ms | $(calc 31e6 / "$cd1_vec")x faster | < 12 ms | $(verdict "$(calc "$cd1_vec" / 1e6)" '<=' 12) |
 | cdist naive loop vs the notebook's Python loop (3.5 s) | $(prec=0 calc "$cd1_naive" / 1e6) ms | 3500 ms | $(prec=0 calc 3.5e9 / "$cd1_naive")x faster | ≥ 20x | $(verdict "$(calc 3.5e9 / "$cd1_naive")" '>=' 20) |
-| cdist ${cdist_m}x${cdist_m}x100 job, gather included, 2 ranks vs 1 (shared window, the default on one machine; median of $cd_rounds interleaved rounds, see below) | $(prec=1 calc "$cd_shared" \* 1000) ms | 1 rank $(prec=1 calc "$cd_one" \* 1000) ms | ${sp_cd2}x | ≥ 1.7x | $(verdict "$sp_cd2" '>=' 1.7) |
+| cdist ${cdist_m}x${cdist_m}x100 job, gather included, 2 ranks vs 1 (shared window, the default on one machine; median of $rounds interleaved rounds, see below) | $(prec=1 calc "$cd_shared" \* 1000) ms | 1 rank $(prec=1 calc "$cd_one" \* 1000) ms | ${sp_cd2}x | ≥ 1.7x | $(verdict "$sp_cd2" '>=' 1.7) |
 | the same, \`--gather messages\` (the path between machines) | $(prec=1 calc "$cd_msgs" \* 1000) ms | 1 rank | ${sp_cd2_msgs}x | | |
 | the same split with no communication: two independent half problems at once (this machine's ceiling for 2 ranks) | $(prec=1 calc "$cd_ceil" \* 1000) ms | 1 rank | ${sp_cd2_ceil}x | | |
 
@@ -494,10 +514,12 @@ sender's memory, docs/PROTOCOL.md), which passes the bare socket; the
 socket rows are the path between machines.
 Ratios above 1 for the Open MPI rows mean spmd is slower by that factor.
 
-The cdist rows come from $cd_rounds rounds, each running the four one after the
-other (\`spmd run -np 1|2 cdist --m $cdist_m --n $cdist_m --p 100 --threads 1\`,
-the 2-rank one with the default gather and with \`--gather messages\`, and two
-\`spmd cdist --m $cd_half\` processes at once); times are medians, ratios the
+The 2-rank rows for pi and cdist come from $rounds rounds, each running one
+after the other \`spmd run -np 1|2 pi --samples $pi_samples --threads 1\` and two
+\`spmd pi --samples $pi_half\` processes at once, then
+\`spmd run -np 1|2 cdist --m $cdist_m --n $cdist_m --p 100 --threads 1\` (the
+2-rank one with the default gather and with \`--gather messages\`) and two
+\`spmd cdist --m $cd_half\` processes at once; times are medians, ratios the
 median of each round's own ratio. On one machine the default gather is a
 shared window (\`comm.AllocShared\`, MPI-3's \`MPI_Win_allocate_shared\`):
 every rank computes its rows straight into the root's Z, so nothing is
@@ -507,8 +529,11 @@ of this shared virtual machine do not always run at the speed of one each
 independent halves. Per round, in ms:
 
 \`\`\`
-$(awk 'BEGIN { print "1 rank   2 ranks shared   2 ranks messages   slower half" }
-	NF == 4 { printf "%6.1f   %14.1f   %16.1f   %11.1f\n", $1 * 1e3, $2 * 1e3, $3 * 1e3, $4 * 1e3 }' "$work/cdist2.txt")
+$(awk 'BEGIN { print "pi: 1 rank   2 ranks   slower half" }
+	NF == 3 { printf "%10.1f   %7.1f   %11.1f\n", $1 * 1e3, $2 * 1e3, $3 * 1e3 }' "$work/pi2.txt")
+
+$(awk 'BEGIN { print "cdist: 1 rank   2 ranks shared   2 ranks messages   slower half" }
+	NF == 4 { printf "%13.1f   %14.1f   %16.1f   %11.1f\n", $1 * 1e3, $2 * 1e3, $3 * 1e3, $4 * 1e3 }' "$work/cdist2.txt")
 \`\`\`
 
 ## The notebook's workloads on one core
