@@ -75,7 +75,9 @@
 // writes before the reads. A result each rank computes into its segment is
 // gathered without a copy. When the ranks cannot share memory (other
 // machines, other users, not Linux) AllocShared says so on every rank with
-// ErrNotShared, and the program sends messages instead.
+// ErrNotShared, and the program sends messages instead. In a job across
+// machines, SplitShared (MPI_Comm_split_type) gives each machine's ranks a
+// communicator of their own, on which they can share memory.
 //
 // # Transports
 //
