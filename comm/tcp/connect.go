@@ -62,7 +62,7 @@ func Connect(ctx context.Context, l *Listener, rank int, peers []string, cfg Con
 		conns:    make([]*net.TCPConn, size),
 		reserved: make([]bool, size),
 		lastErr:  make([]error, size),
-		pending:  make(map[*net.TCPConn]struct{}),
+		pending:  make(map[*net.TCPConn]uint64),
 		done:     make(chan struct{}),
 	}
 	if size == 1 {
@@ -112,13 +112,14 @@ type wireup struct {
 	deadline   time.Time
 
 	mu       sync.Mutex
-	conns    []*net.TCPConn // authenticated links by rank
-	n        int            // how many of conns are set
-	reserved []bool         // ranks whose incoming handshake has passed the proof
-	lastErr  []error        // why the last dial of a rank failed
-	pending  map[*net.TCPConn]struct{}
-	over     bool  // the wire-up has ended: no new links
-	fatal    error // a failure no retry can fix
+	conns    []*net.TCPConn          // authenticated links by rank
+	n        int                     // how many of conns are set
+	reserved []bool                  // ranks whose incoming handshake has passed the proof
+	lastErr  []error                 // why the last dial of a rank failed
+	pending  map[*net.TCPConn]uint64 // handshakes in progress, by arrival
+	arrived  uint64                  // connections accepted so far
+	over     bool                    // the wire-up has ended: no new links
+	fatal    error                   // a failure no retry can fix
 	done     chan struct{}
 	wg       sync.WaitGroup
 }
@@ -289,12 +290,45 @@ func (w *wireup) acceptLoop() {
 			c.Close()
 			return
 		}
-		w.pending[c] = struct{}{}
+		if len(w.pending) >= maxPending(w.size) {
+			w.evictOldest()
+		}
+		w.arrived++
+		w.pending[c] = w.arrived
+		if testHookPending != nil {
+			testHookPending(len(w.pending))
+		}
 		w.wg.Add(1)
 		w.mu.Unlock()
 		go w.handleIncoming(c)
 	}
 }
+
+// maxPending caps the handshakes in progress at one rank, so that
+// strangers who connect and say nothing hold a bounded number of sockets
+// and goroutines however fast they come: far more than the job's own
+// peers (at most size-1 of which dial a rank) ever need at once.
+func maxPending(size int) int { return max(64, 2*size) }
+
+// evictOldest cuts the handshake that has waited longest, to make room
+// (w.mu held). A peer's handshake takes one round trip, a stranger's lasts
+// until its deadline, so the oldest is almost always a stranger; a peer
+// cut short by a flood dials again, as after any failed attempt.
+func (w *wireup) evictOldest() {
+	var oldest *net.TCPConn
+	var at uint64
+	for c, n := range w.pending {
+		if oldest == nil || n < at {
+			oldest, at = c, n
+		}
+	}
+	delete(w.pending, oldest)
+	oldest.Close()
+}
+
+// testHookPending, when set by a test, is called (under the wire-up's
+// lock) with the number of handshakes in progress after each accept.
+var testHookPending func(n int)
 
 func (w *wireup) handleIncoming(c *net.TCPConn) {
 	defer w.wg.Done()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,4 +165,84 @@ func replay(t *testing.T, c net.Conn, wire []byte) {
 		return
 	}
 	c.Write(wire[preambleSize+helloBody:])
+}
+
+// TestHandshakeFlood: strangers open hundreds of connections to a rank in
+// its wire-up and say nothing. The rank keeps at most maxPending of them
+// (cutting the oldest), so they cannot pile up sockets and goroutines
+// until the handshake deadline, and the real peers still get in at once.
+func TestHandshakeFlood(t *testing.T) {
+	cfg := testConfig()
+	cfg.HandshakeTimeout = waitLimit // without the cap, strangers would stay this long
+	ls, addrs := listenAll(t, 3)
+	var most atomic.Int64
+	testHookPending = func(n int) {
+		if int64(n) > most.Load() {
+			most.Store(int64(n))
+		}
+	}
+	defer func() { testHookPending = nil }()
+
+	ts := make([]*Transport, 3)
+	errs := make([]error, 3)
+	var wg sync.WaitGroup
+	connect := func(i int) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ts[i], errs[i] = Connect(context.Background(), ls[i], i, addrs, cfg)
+		}()
+	}
+	connect(0)
+
+	const flood = 300
+	limit := maxPending(3)
+	if limit >= flood/2 {
+		t.Fatalf("the cap (%d) is not well below the flood (%d): the test would prove nothing", limit, flood)
+	}
+	var cut atomic.Int64 // strangers rank 0 hung up on
+	conns := make([]net.Conn, 0, flood)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range flood {
+		c, err := net.DialTimeout("tcp", addrs[0], waitLimit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		go func() {
+			c.SetReadDeadline(time.Now().Add(2 * waitLimit))
+			// EOF or a reset: rank 0 hung up. Not our deadline, not
+			// our own Close at the end of the test.
+			_, err := io.Copy(io.Discard, c)
+			var ne net.Error
+			if !errors.Is(err, net.ErrClosed) && !(errors.As(err, &ne) && ne.Timeout()) {
+				cut.Add(1)
+			}
+		}()
+	}
+	waitFor(t, "rank 0 to cut all strangers beyond its cap", func() bool { return cut.Load() >= flood-int64(limit) })
+	if got := most.Load(); got > int64(limit) {
+		t.Errorf("%d handshakes in progress at once, cap %d", got, limit)
+	}
+
+	start := time.Now()
+	connect(1)
+	connect(2)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", i, err)
+		}
+		defer ts[i].Close()
+	}
+	// The peers evicted strangers to get in; they did not wait for the
+	// strangers' handshake deadline.
+	if took := time.Since(start); took > waitLimit/2 {
+		t.Errorf("wire-up took %v with strangers holding the cap", took)
+	}
+	t.Logf("%d strangers cut, at most %d handshakes at once; peers wired up in %v", cut.Load(), most.Load(), time.Since(start).Round(time.Millisecond))
 }
