@@ -36,17 +36,8 @@ func TestStrangers(t *testing.T) {
 	}
 	defer func() { testHookLinkUp = nil }()
 
-	ts := make([]*Transport, 3)
-	errs := make([]error, 3)
-	var wg sync.WaitGroup
-	connect := func(i int) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ts[i], errs[i] = Connect(context.Background(), ls[i], i, addrs, cfg)
-		}()
-	}
-	connect(0)
+	w := startWireUp(ls, addrs, cfg)
+	w.connect(0)
 
 	strangers := []struct {
 		name string
@@ -110,7 +101,7 @@ func TestStrangers(t *testing.T) {
 	sw.Wait()
 
 	// The impostor knows the secret but comes after the real rank 1.
-	connect(1)
+	w.connect(1)
 	<-rank1Up
 	c, err := net.DialTimeout("tcp", target, waitLimit)
 	if err != nil {
@@ -122,8 +113,8 @@ func TestStrangers(t *testing.T) {
 	}
 	c.Close()
 
-	connect(2)
-	wg.Wait()
+	w.connect(2)
+	ts, errs := w.wait()
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("rank %d: %v", i, err)
@@ -183,17 +174,8 @@ func TestHandshakeFlood(t *testing.T) {
 	}
 	defer func() { testHookPending = nil }()
 
-	ts := make([]*Transport, 3)
-	errs := make([]error, 3)
-	var wg sync.WaitGroup
-	connect := func(i int) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ts[i], errs[i] = Connect(context.Background(), ls[i], i, addrs, cfg)
-		}()
-	}
-	connect(0)
+	w := startWireUp(ls, addrs, cfg)
+	w.connect(0)
 
 	const flood = 300
 	limit := maxPending(3)
@@ -230,9 +212,9 @@ func TestHandshakeFlood(t *testing.T) {
 	}
 
 	start := time.Now()
-	connect(1)
-	connect(2)
-	wg.Wait()
+	w.connect(1)
+	w.connect(2)
+	ts, errs := w.wait()
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("rank %d: %v", i, err)
@@ -245,4 +227,33 @@ func TestHandshakeFlood(t *testing.T) {
 		t.Errorf("wire-up took %v with strangers holding the cap", took)
 	}
 	t.Logf("%d strangers cut, at most %d handshakes at once; peers wired up in %v", cut.Load(), most.Load(), time.Since(start).Round(time.Millisecond))
+}
+
+// wireUp runs the Connect of each rank on its own goroutine, when the test
+// says, so strangers can come between them.
+type wireUp struct {
+	ls    []*Listener
+	addrs []string
+	cfg   Config
+	ts    []*Transport
+	errs  []error
+	wg    sync.WaitGroup
+}
+
+func startWireUp(ls []*Listener, addrs []string, cfg Config) *wireUp {
+	return &wireUp{ls: ls, addrs: addrs, cfg: cfg, ts: make([]*Transport, len(ls)), errs: make([]error, len(ls))}
+}
+
+func (w *wireUp) connect(i int) {
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		w.ts[i], w.errs[i] = Connect(context.Background(), w.ls[i], i, w.addrs, w.cfg)
+	}()
+}
+
+// wait returns every rank's transport and error once all have connected.
+func (w *wireUp) wait() ([]*Transport, []error) {
+	w.wg.Wait()
+	return w.ts, w.errs
 }
