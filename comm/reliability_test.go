@@ -315,14 +315,16 @@ func TestReliabilityBrokenLinkWrapsErrPeerLost(t *testing.T) {
 
 // TestReliabilityCorruptByte flips one byte of the next data frame from
 // rank 1 to rank 0 and checks what the transport promises for each field
-// of the 24-byte header (docs/PROTOCOL.md, "Validation"): a bad magic,
-// version, type, datatype, source or length is a protocol error that ends
-// the link at once, and every rank's call fails naming rank 0 or 1.
+// of the 28-byte header (docs/PROTOCOL.md, "Validation"): a bad magic,
+// version or type is named as such, and any other header byte (the tag
+// and context too, which would otherwise leave the message unmatched and
+// the job waiting) fails the header's checksum. Each is a protocol error
+// that ends the link at once, and every rank's call fails naming rank 0
+// or 1.
 //
-// Frames carry no checksum or MAC (docs/SECURITY.md): a flipped payload
-// byte is delivered as it arrives, and a flipped tag makes the message
-// unmatchable, so the receive waits until Config.Timeout. Those two rows
-// pin that documented limitation, so a change to it is noticed.
+// Payloads carry no checksum (docs/SECURITY.md): a flipped payload byte
+// is delivered as it arrives. That row pins the documented limitation, so
+// a change to it is noticed.
 func TestReliabilityCorruptByte(t *testing.T) {
 	const timeout = 2 * time.Second
 	for _, tc := range []struct {
@@ -333,12 +335,14 @@ func TestReliabilityCorruptByte(t *testing.T) {
 		{"magic", 0, "bad magic"},
 		{"version", 1, "version"},
 		{"type", 2, "frame type"},
-		{"datatype", 3, "datatype"},
-		{"source", 11, "source"},
-		{"length high byte", 16, "MaxMessage"},
-		{"length low byte", 23, "element"},
-		{"tag", 15, "timed out"},
-		{"payload", 24 + 8, ""},
+		{"datatype", 3, "checksum"},
+		{"context", 7, "checksum"},
+		{"source", 11, "checksum"},
+		{"tag", 15, "checksum"},
+		{"length high byte", 16, "checksum"},
+		{"length low byte", 23, "checksum"},
+		{"checksum", 25, "checksum"},
+		{"payload", 28 + 8, ""},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			// A heartbeat far away, so no ping moves the next frame.
@@ -385,7 +389,7 @@ func TestReliabilityCorruptByte(t *testing.T) {
 					t.Errorf("rank %d: %v; want a RankError naming rank 0 or 1", r, err)
 				}
 			}
-			if tc.field != "tag" && !errors.Is(errs[0], tcp.ErrProtocol) {
+			if !errors.Is(errs[0], tcp.ErrProtocol) {
 				t.Errorf("rank 0: %v; want tcp.ErrProtocol", errs[0])
 			}
 		})

@@ -24,8 +24,9 @@
 //
 // # Frames
 //
-// After the handshake each connection carries frames: a fixed 24-byte
-// big-endian header followed by the payload's raw bytes. Data frames carry
+// After the handshake each connection carries frames: a fixed 28-byte
+// big-endian header, sealed by a CRC-32C checksum, followed by the
+// payload's raw bytes. Data frames carry
 // messages; ping frames keep an idle link alive; goaway says goodbye on
 // Close; abort carries the code of Transport.Abort. docs/PROTOCOL.md is
 // the reference for the layout and the handshake.

@@ -170,14 +170,20 @@ func TestProtocolErrors(t *testing.T) {
 		{"bad magic", func(b []byte) { b[0] = 0 }, "bad magic"},
 		{"bad version", func(b []byte) { b[1] = 9 }, "version 9"},
 		{"bad type", func(b []byte) { b[2] = 42 }, "unknown frame type 42"},
-		{"forged source", func(b []byte) { b[11] = 0 }, "source 0 on the link of rank 1"},
-		{"bad datatype", func(b []byte) { b[3] = 99 }, "invalid datatype 99"},
-		{"length 2^62", func(b []byte) { b[16] = 0x40 }, "exceeds MaxMessage"},
+		{"forged source", func(b []byte) { b[11] = 0; reseal(b) }, "source 0 on the link of rank 1"},
+		{"bad datatype", func(b []byte) { b[3] = 99; reseal(b) }, "invalid datatype 99"},
+		{"length 2^62", func(b []byte) { b[16] = 0x40; reseal(b) }, "exceeds MaxMessage"},
+		// The same changes without a new checksum, as corruption on the
+		// way would make them: the checksum catches each, the tag too.
+		{"corrupted tag", func(b []byte) { b[15] ^= 0xff }, "checksum"},
+		{"corrupted context", func(b []byte) { b[7] ^= 1 }, "checksum"},
+		{"corrupted length", func(b []byte) { b[23] ^= 0x10 }, "checksum"},
+		{"corrupted checksum", func(b []byte) { b[26] ^= 1 }, "checksum"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, rec, raw := withRawPeer(t, testConfig())
 			var b [frameHeaderSize]byte
-			good.encode(b[:])
+			good.encode(b[:], nil)
 			c.edit(b[:])
 			raw.Write(b[:])
 			err := rec.waitLost(t, 1)

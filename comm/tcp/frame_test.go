@@ -3,8 +3,10 @@ package tcp
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"hash/crc32"
 	"strings"
 	"testing"
 
@@ -18,9 +20,9 @@ func TestFrameConstants(t *testing.T) {
 		name      string
 		got, want int
 	}{
-		{"frameHeaderSize", frameHeaderSize, 24},
+		{"frameHeaderSize", frameHeaderSize, 28},
 		{"frameMagic", frameMagic, 0xA5},
-		{"protocolVersion", protocolVersion, 2},
+		{"protocolVersion", protocolVersion, 3},
 		{"frameData", int(frameData), 1},
 		{"framePing", int(framePing), 2},
 		{"frameGoAway", int(frameGoAway), 3},
@@ -44,10 +46,21 @@ func TestFrameConstants(t *testing.T) {
 	// The byte layout of one header, field by field.
 	h := frameHeader{Type: frameData, Datatype: comm.Float64, Context: 0x01020304, Source: 0x05060708, Tag: -2, Length: 0x1122334455667788}
 	var b [frameHeaderSize]byte
-	h.encode(b[:])
-	want := "a5" + "02" + "01" + "07" + "01020304" + "05060708" + "fffffffe" + "1122334455667788"
+	h.encode(b[:], nil)
+	want := "a5" + "03" + "01" + "07" + "01020304" + "05060708" + "fffffffe" + "1122334455667788" + "10c4e4a9"
 	if got := hex.EncodeToString(b[:]); got != want {
 		t.Errorf("encoded header\n got %s\nwant %s", got, want)
+	}
+	// The example in docs/PROTOCOL.md.
+	ex := frameHeader{Type: frameData, Datatype: comm.Float64, Context: 1, Source: 5, Tag: -2, Length: 64}
+	ex.encode(b[:], nil)
+	if got, want := hex.EncodeToString(b[:]), "a5030107"+"00000001"+"00000005"+"fffffffe"+"0000000000000040"+"c4f24426"; got != want {
+		t.Errorf("the protocol document's example\n got %s\nwant %s", got, want)
+	}
+	// The checksum is CRC-32C (Castagnoli), pinned by its standard check
+	// value, so another implementation can compute the same.
+	if got := crc32.Checksum([]byte("123456789"), castagnoli); got != 0xe3069283 {
+		t.Errorf("CRC-32C check value %08x, want e3069283", got)
 	}
 }
 
@@ -61,7 +74,7 @@ func TestFrameHeaderRoundTrip(t *testing.T) {
 		{Type: frameAbort, Source: 5, Tag: 137},
 	} {
 		var b [frameHeaderSize]byte
-		h.encode(b[:])
+		h.encode(b[:], nil)
 		got, err := decodeFrameHeader(b[:])
 		if err != nil {
 			t.Errorf("%v: %v", h, err)
@@ -116,9 +129,13 @@ func TestFrameInvalid(t *testing.T) {
 		{"abort with datatype", func(b []byte) { b[2] = byte(frameAbort); b[16+7] = 0 }, "abort frame with datatype 7"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var b [frameHeaderSize]byte
-			good.encode(b[:])
+			// The header, edited and sealed again (so the check under test
+			// is reached), then zeros for a trailer if the type has one.
+			var b [frameHeaderSize + 24]byte
+			good.encode(b[:], nil)
 			c.edit(b[:])
+			trl := b[frameHeaderSize : frameHeaderSize+frameType(b[2]).trailerSize()]
+			binary.BigEndian.PutUint32(b[24:], frameSum(b[:], trl))
 			r := frameReader{br: bufio.NewReader(bytes.NewReader(b[:])), peer: peer, max: max}
 			_, err := r.next()
 			if !errors.Is(err, ErrProtocol) {
@@ -147,14 +164,14 @@ func TestFrameReaderStream(t *testing.T) {
 	for i, n := range []int{0, 8, 1000, 3 * 4096} {
 		h := frameHeader{Type: frameData, Datatype: comm.Byte, Source: 1, Tag: int32(i), Length: uint64(n)}
 		var b [frameHeaderSize]byte
-		h.encode(b[:])
+		h.encode(b[:], nil)
 		stream.Write(b[:])
 		p := pattern(n, 1, 0, i)
 		stream.Write(p)
 		want = append(want, h)
 		payloads = append(payloads, p)
 		h = frameHeader{Type: framePing, Source: 1}
-		h.encode(b[:])
+		h.encode(b[:], nil)
 		stream.Write(b[:])
 	}
 	r := frameReader{br: bufio.NewReaderSize(oneByteReader{&stream}, 16), peer: 1, max: 1 << 20}

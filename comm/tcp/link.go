@@ -122,7 +122,9 @@ func (l *link) writeFrame(h frameHeader, payload []byte) error {
 	if l.wbroken {
 		return errors.New("tcp: link broken by an earlier failed write")
 	}
-	h.encode(l.whdr[:])
+	// For copy frames the payload is their trailer, which the checksum
+	// covers; for data frames, trailerSize is 0.
+	h.encode(l.whdr[:], payload[:h.Type.trailerSize()])
 	first := min(len(payload), payloadChunk)
 	l.armWrite()
 	l.warr[0], l.warr[1] = l.whdr[:], payload[:first]
@@ -225,7 +227,7 @@ func (l *link) goodbye(kind frameType, code int32, why error) {
 	defer l.wmu.Unlock()
 	if !l.wbroken {
 		h := frameHeader{Type: kind, Source: uint32(l.t.rank), Tag: code}
-		h.encode(l.whdr[:])
+		h.encode(l.whdr[:], nil)
 		if _, err := l.conn.Write(l.whdr[:]); err != nil {
 			l.wbroken = true
 		}
@@ -262,12 +264,8 @@ func (l *link) recv(h comm.Handler) error {
 		case frameAbort:
 			return &comm.AbortError{Rank: l.peer, Code: int(fh.Tag)}
 		case frameCopyOffer:
-			trl, err := l.fr.trailer(fh)
-			if err != nil {
-				return l.readErr(err, false)
-			}
 			if l.t.copy != nil {
-				l.onOffer(trl)
+				l.onOffer(l.fr.trailer(fh))
 			}
 		case frameCopyAnswer:
 			l.onAnswer(fh.Tag)
@@ -276,11 +274,7 @@ func (l *link) recv(h comm.Handler) error {
 				return err
 			}
 		case frameCopy:
-			trl, err := l.fr.trailer(fh)
-			if err != nil {
-				return l.readErr(err, false)
-			}
-			if err := l.onCopy(h, fh, trl); err != nil {
+			if err := l.onCopy(h, fh, l.fr.trailer(fh)); err != nil {
 				return err
 			}
 			runtime.Gosched()
