@@ -886,9 +886,11 @@ func TestSecurityStrangersDuringWireUp(t *testing.T) {
 	}
 
 	wrong := []byte("not this job's secret, but long enough")
+	// Hand-made, so a new protocol version (byte 4 of the preamble, byte 1
+	// of a frame) must be written here too.
 	hi := make([]byte, 52) // a well-formed hello from rank 2 to rank 1
-	copy(hi, "SPMD\x02\x01\x00\x00\x00\x00\x00\x03\x00\x00\x00\x02\x00\x00\x00\x01")
-	frame := []byte{0xa5, 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0} // data, length 2^62
+	copy(hi, "SPMD\x03\x01\x00\x00\x00\x00\x00\x03\x00\x00\x00\x02\x00\x00\x00\x01")
+	frame := []byte{0xa5, 3, 1, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0} // data, length 2^62
 	slow := func(b []byte) func(c net.Conn) []byte {
 		return func(c net.Conn) []byte {
 			for _, x := range b {
@@ -914,7 +916,7 @@ func TestSecurityStrangersDuringWireUp(t *testing.T) {
 			if _, err := io.ReadFull(c, make([]byte, 8+76)); err != nil {
 				return nil
 			}
-			c.Write(append([]byte{'S', 'P', 'M', 'D', 2, 3, 0, 0}, []byte(relRandHex(16))...))
+			c.Write(append([]byte{'S', 'P', 'M', 'D', 3, 3, 0, 0}, []byte(relRandHex(16))...))
 			return relRefusal(c)
 		}},
 		{"this job's handshake replayed to rank 0", addr[0], func(c net.Conn) []byte {
