@@ -37,8 +37,8 @@ func init() {
 			&cli.Uint64Flag{Name: "seed", Value: 1, Usage: "random seed for generated data"},
 			&cli.StringFlag{Name: "method", Value: "fast", Usage: "fast (blocked, vectorised, accurate) or naive (the notebook's double loop, each distance bit-identical to its np.sqrt(np.sum((y-x)**2)))"},
 			&cli.StringFlag{Name: "out", Usage: "write Z to `FILE` (.npy or .csv) at the root, atomically"},
-			&cli.StringFlag{Name: "gather", Value: "auto", Usage: "how Z reaches the root: `shared` (ranks on one machine write their rows into one shared window of Z: nothing is copied), " +
-				"messages (each rank sends its rows as it finishes them), auto (shared when every rank can map it, else messages)"},
+			&cli.StringFlag{Name: "gather", Value: "auto", Usage: "how Z reaches the root, a `MODE`: shared (ranks on one machine write their rows into one shared window of Z: nothing is copied), " +
+				"messages (each rank sends its rows as it finishes them), or auto (shared when every rank can map it, else messages)"},
 		},
 		Build: buildCdist,
 	})
