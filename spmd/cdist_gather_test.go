@@ -12,8 +12,8 @@ import (
 )
 
 // Both ways Z can reach the root — a shared window and messages — give
-// the one-rank Z bit for bit, on uneven splits and with threads, and the
-// report says which way was taken.
+// the one-rank Z bit for bit in the .npy written with --out, on uneven
+// splits and with threads, and the report says which way was taken.
 func TestCdistGatherPaths(t *testing.T) {
 	if testing.Short() {
 		t.Skip("multi-process job runs skipped in -short mode")
@@ -26,6 +26,9 @@ func TestCdistGatherPaths(t *testing.T) {
 		a, err := dataio.LoadMatrix(path)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if a.Rows() != 61 || a.Cols() != 47 {
+			t.Fatalf("%s is %v, want 61 x 47", path, a.Shape)
 		}
 		return a.Data
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spmd-go/spmd/internal/clustertest"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
 )
 
 // Every job runs through `spmd run` on several rank counts, and its
@@ -117,37 +116,5 @@ func TestMapJob(t *testing.T) {
 	}
 	if !strings.Contains(r.Stdout, "AGREES") {
 		t.Errorf("no verification in report:\n%s", r.Stdout)
-	}
-}
-
-// cdist's .npy output reads back bit-exactly and equals a one-rank run.
-func TestCdistOutput(t *testing.T) {
-	spmd := clustertest.BuildSpmd(t)
-	dir := t.TempDir()
-	z1, z3 := filepath.Join(dir, "z1.npy"), filepath.Join(dir, "z3.npy")
-	for _, c := range []struct {
-		np  string
-		out string
-	}{{"1", z1}, {"3", z3}} {
-		r := clustertest.Run(t, jobTimeout, spmd, "run", "-np", c.np, "--oversubscribe", "cdist", "--m", "50", "--n", "40", "--p", "7", "--out", c.out)
-		if r.Code != 0 {
-			t.Fatal(r)
-		}
-	}
-	a, err := dataio.LoadMatrix(z1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := dataio.LoadMatrix(z3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a.Rows() != 50 || a.Cols() != 40 || len(a.Data) != len(b.Data) {
-		t.Fatalf("shapes %v %v", a.Shape, b.Shape)
-	}
-	for i := range a.Data {
-		if a.Data[i] != b.Data[i] {
-			t.Fatalf("element %d: 1 rank %v, 3 ranks %v", i, a.Data[i], b.Data[i])
-		}
 	}
 }
