@@ -48,6 +48,12 @@ type Options struct {
 	Liveness Liveness
 	// OnFailure becomes the world's comm.Config.OnFailure.
 	OnFailure func(error)
+	// Loss and OnPeerLost become the world's comm.Config.Loss and
+	// OnPeerLost: comm.LossIsolated keeps a rank's loss from breaking the
+	// calls that do not involve it (see comm.LossPolicy). Every rank of a
+	// job must ask for the same policy.
+	Loss       comm.LossPolicy
+	OnPeerLost func(rank int, err error)
 	// Getenv reads the environment; nil means os.Getenv. Tests pass their
 	// own to start several ranks in one process.
 	Getenv func(string) string
@@ -195,7 +201,7 @@ func (b *booter) run() (*comm.Comm, Info, error) {
 	if err != nil {
 		return nil, b.info, fmt.Errorf("boot: rank %d: %v", b.env.Rank, err)
 	}
-	c, err := comm.New(tr, b.opts.Liveness.comm(b.opts.OnFailure))
+	c, err := comm.New(tr, b.opts.commConfig())
 	if err != nil {
 		tr.Close()
 		return nil, b.info, err
@@ -361,7 +367,7 @@ func initPeers(ctx context.Context, opts Options, getenv func(string) string) (*
 	if err != nil {
 		return nil, info, fmt.Errorf("boot: rank %d: %v", opts.Rank, err)
 	}
-	c, err := comm.New(tr, opts.Liveness.comm(opts.OnFailure))
+	c, err := comm.New(tr, opts.commConfig())
 	if err != nil {
 		tr.Close()
 		return nil, info, err

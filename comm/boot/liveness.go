@@ -83,6 +83,7 @@ func (l Liveness) tcp(cfg tcp.Config) tcp.Config {
 	return cfg
 }
 
-func (l Liveness) comm(onFailure func(error)) comm.Config {
-	return comm.Config{Timeout: l.Timeout, OnFailure: onFailure}
+// commConfig is the world's comm.Config.
+func (o Options) commConfig() comm.Config {
+	return comm.Config{Timeout: o.Liveness.Timeout, OnFailure: o.OnFailure, Loss: o.Loss, OnPeerLost: o.OnPeerLost}
 }
