@@ -52,7 +52,8 @@ rank 0 only.
 
 Stopping. When a rank exits non-zero or dies by a signal, the others get
 SIGTERM, then SIGKILL after --kill-after; spmd run names the rank and
-exits with its code (128+N for signal N). Ctrl-C (SIGINT) and SIGTERM are
+exits with its code (128+N for signal N); for farm, whose root outlives its
+workers, only rank 0's exit ends the job. Ctrl-C (SIGINT) and SIGTERM are
 passed on to every rank; a second Ctrl-C kills them. --timeout stops the
 job with exit code 124.`,
 		Flags: []cli.Flag{
@@ -123,6 +124,9 @@ func runConfig(c *cli.Context) (launch.Config, error) {
 		}
 		cfg.Program = append([]string{exe}, args...)
 		cfg.RemoteProgram = append([]string{remoteSpmd}, args...)
+		// A farm outlives its workers: only its root's end decides the
+		// job's. (To come from the job registry.)
+		cfg.RootDecides = args[0] == "farm"
 	}
 
 	hosts, local, err := runHosts(c)

@@ -208,6 +208,7 @@ func (j *job) supervise(ctx context.Context) int {
 		code     int              // the exit code, once decided
 		stopping bool             // the launcher is ending the job
 		killC    <-chan time.Time // the grace period's end
+		rootDone <-chan time.Time // RootDecides: the grace after rank 0 ended well
 		left     = len(j.ranks)
 		done     = ctx.Done()
 	)
@@ -223,9 +224,20 @@ func (j *job) supervise(ctx context.Context) int {
 		select {
 		case ev := <-exits:
 			left--
-			if ev.st.failed() && !stopping {
+			switch {
+			case stopping:
+			case j.cfg.RootDecides && ev.rank != 0 && ev.st.failed():
+				j.out.log(ev.st.describe(ev.rank, j.places[ev.rank].host) + "; the job goes on (rank 0 decides)")
+			case ev.st.failed():
 				j.out.log(ev.st.describe(ev.rank, j.places[ev.rank].host))
 				stop(ev.st.exitCode(), syscall.SIGTERM)
+			case j.cfg.RootDecides && ev.rank == 0 && left > 0:
+				rootDone = time.After(j.cfg.KillAfter)
+			}
+		case <-rootDone:
+			if !stopping {
+				j.out.log(fmt.Sprintf("rank 0 ended; stopping %d ranks still running %v later", left, j.cfg.KillAfter))
+				stop(0, syscall.SIGTERM)
 			}
 		case s := <-j.cfg.Signals:
 			sig, _ := s.(syscall.Signal)
