@@ -32,7 +32,9 @@ func Run(world *comm.Comm, p Params) (*Summary, error) {
 // the worker should exit with Code and say nothing (the root has).
 type StoppedError struct{ Code int }
 
-func (e *StoppedError) Error() string { return fmt.Sprintf("farm: stopped by the root (exit code %d)", e.Code) }
+func (e *StoppedError) Error() string {
+	return fmt.Sprintf("farm: stopped by the root (exit code %d)", e.Code)
+}
 
 // slotsOf is the number of tasks a rank runs at once.
 func slotsOf(p *Params) int {

@@ -145,7 +145,6 @@ func TestFarmLines(t *testing.T) {
 	t.Log(res.stderr)
 }
 
-
 // TestFarmRetries: a task that fails on its first attempt runs again on
 // another rank and succeeds; one that always fails gets its attempts and
 // is named in the summary; the joblog has each task once, with its final

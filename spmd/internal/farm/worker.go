@@ -113,4 +113,3 @@ func runWorker(world *comm.Comm, p *Params) error {
 func rootLost(err error) error {
 	return fmt.Errorf("farm: lost the root (rank 0), stopping: %w", err)
 }
-
