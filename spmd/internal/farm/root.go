@@ -445,11 +445,11 @@ func (f *root) finish() (*Summary, error) {
 // logged, so --resume runs them again.
 func (f *root) interrupt(sig os.Signal) (*Summary, error) {
 	f.pg.clear()
-	fmt.Fprintf(f.p.Stderr, "farm: got %v; stopping %d running tasks (--resume with the joblog runs them again)\n", sig, f.running())
-	code := 1
+	code, name := 1, sig.String()
 	if s, ok := sig.(syscall.Signal); ok {
-		code = 128 + int(s)
+		code, name = 128+int(s), "SIG"+signalName(int(s))
 	}
+	fmt.Fprintf(f.p.Stderr, "farm: got %s; stopping %d running tasks (--resume with the joblog runs them again)\n", name, f.running())
 	f.tellLive(order{Abort: code})
 	f.stopLocal()
 	f.sum.Stopped = f.left

@@ -98,7 +98,11 @@ func (s *Summary) print(w io.Writer) {
 			fmt.Fprintf(w, "farm: ... and %d more failed tasks (the joblog lists them all)\n", len(s.FailedTasks)-maxListed)
 			break
 		}
-		fmt.Fprintf(w, "farm: failed: task %d, %s after %d attempts (rank %d on %s): %s\n", t.Seq, t.Status, t.Attempts, t.Rank, t.Host, t.Command)
+		attempts := ""
+		if t.Attempts > 1 {
+			attempts = fmt.Sprintf(" after %d attempts", t.Attempts)
+		}
+		fmt.Fprintf(w, "farm: failed: task %d, %s%s (rank %d on %s): %s\n", t.Seq, t.Status, attempts, t.Rank, t.Host, t.Command)
 	}
 }
 

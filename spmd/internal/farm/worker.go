@@ -13,7 +13,7 @@ import (
 // outcome, until the root says stop. If the root is lost, or a signal
 // comes, it stops its running tasks and returns.
 func runWorker(world *comm.Comm, p *Params) error {
-	slots := slotsOf(p)
+	slots := max(slotsOf(p), 1) // a bad --slots is the root's to report
 	if err := comm.SendValue(world, report{Hello: &hello{Slots: slots, Host: p.Host}}, 0, tagReport); err != nil {
 		return rootLost(err)
 	}
