@@ -48,6 +48,18 @@ func newRunner(rank int, host string, set settings, wd *watchdog) *runner {
 	return &runner{rank: rank, host: host, set: set, env: taskEnviron(os.Environ()), wd: wd, sh: "/bin/sh", paths: map[string]string{}}
 }
 
+// devNull is every task's stdin, opened once for the process: exec would
+// open /dev/null for each task (a tenth of the farm's own time per task
+// in a profile of 3,000 trivial tasks). nil, if it cannot be opened, makes
+// exec open it.
+var devNull = sync.OnceValue(func() *os.File {
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil
+	}
+	return f
+})
+
 // rankVars are variables that tell a process its place in a parallel
 // job. The tasks must not inherit them: a task that is itself an spmd or
 // MPI program would take itself for a rank of the farm.
@@ -96,6 +108,9 @@ func (r *runner) run(j job, slot int, stop <-chan struct{}) Outcome {
 		Stdout:      out.childOut,
 		Stderr:      out.childErr,
 		SysProcAttr: sysProcAttr(),
+	}
+	if dn := devNull(); dn != nil {
+		cmd.Stdin = dn
 	}
 	o.Start = time.Now()
 	err = cmd.Start()
