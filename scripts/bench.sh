@@ -24,7 +24,9 @@
 # bench pingpong --raw (1 B to 64 MiB) and allreduce on 2 and 4 ranks; spmd
 # scale pi and cdist on 1 to 8 ranks (beyond 2 oversubscribed on a 2-core
 # machine) plus a weak pi study; spmd compare pi and cdist; the start-up of
-# spmd run against mpirun.openmpi if it is installed. Each step that fails
+# spmd run against mpirun.openmpi if it is installed; spmd farm against GNU
+# parallel (scripts/bench_farm.sh: trivial-task throughput, makespan of
+# skewed tasks, start-up to the first task). Each step that fails
 # is reported in the document and the run goes on; the exit status is
 # non-zero if any step failed.
 set -uo pipefail
@@ -417,6 +419,19 @@ wire() { # LABEL COMMAND...: median ms over wire_runs; stops at the first hang
 	fi
 } >"$work/wireup.md"
 
+# --- farming programs ---------------------------------------------------------
+
+section "spmd farm vs GNU parallel"
+farm_rate="" parallel_rate="" farm_ratio=""
+if command -v parallel >/dev/null; then
+	QUICK=$quick scripts/bench_farm.sh "$spmd" "$work/farm.md" "$work/farm.vars" || fail "spmd farm vs GNU parallel (scripts/bench_farm.sh)"
+	# shellcheck disable=SC1091
+	[ -s "$work/farm.vars" ] && . "$work/farm.vars"
+else
+	peer_trouble+=("GNU parallel is not installed (apt-get install parallel): the spmd farm comparison was skipped")
+	printf '## Farming programs: spmd farm vs GNU parallel\n\nSkipped: GNU parallel is not installed.\n' >"$work/farm.md"
+fi
+
 wire8=$(sed -n 's/^| `spmd run -np 8 --oversubscribe hello` | \([0-9.]*\) |$/\1/p' "$work/wireup.md")
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$((SECONDS - start))
@@ -499,6 +514,7 @@ AMD EPYC, loopback TCP; see /work/shared/notes/performance-facts.md).
 | pi kernel, portable path, one core | $(prec=0 calc "$pi_port" / 1) M samples/s | 350 M samples/s | | ≥ 350 | $(verdict "$pi_port" '>=' 350) |
 | pi job, $pi_samples samples, 2 ranks vs 1 (median of $rounds interleaved rounds, see below) | $(prec=1 calc "$pi_two" \* 1000) ms | 1 rank $(prec=1 calc "$pi_one" \* 1000) ms | ${sp_pi2}x | ≥ 1.9x | $(verdict "$sp_pi2" '>=' 1.9) |
 | the same split with no communication: two independent half problems at once (this machine's ceiling for 2 ranks) | $(prec=1 calc "$pi_ceil" \* 1000) ms | 1 rank | ${sp_pi2_ceil}x | | |
+| trivial tasks (\`true\`) on one machine, \`spmd farm\` vs GNU parallel (see "Farming programs") | ${farm_rate:-n/a} tasks/s | ${parallel_rate:-n/a} tasks/s | ${farm_ratio:-n/a}x | ≥ 1x | $(verdict "$farm_ratio" '>=' 1) |
 | cdist 1000x1000x100 kernel, one core | $(prec=1 calc "$cd1_vec" / 1e6) ms | SciPy 31 ms | $(calc 31e6 / "$cd1_vec")x faster | < 12 ms | $(verdict "$(calc "$cd1_vec" / 1e6)" '<=' 12) |
 | cdist naive loop vs the notebook's Python loop (3.5 s) | $(prec=0 calc "$cd1_naive" / 1e6) ms | 3500 ms | $(prec=0 calc 3.5e9 / "$cd1_naive")x faster | ≥ 20x | $(verdict "$(calc 3.5e9 / "$cd1_naive")" '>=' 20) |
 | cdist ${cdist_m}x${cdist_m}x100 job, gather included, 2 ranks vs 1 (shared window, the default on one machine; median of $rounds interleaved rounds, see below) | $(prec=1 calc "$cd_shared" \* 1000) ms | 1 rank $(prec=1 calc "$cd_one" \* 1000) ms | ${sp_cd2}x | ≥ 1.7x | $(verdict "$sp_cd2" '>=' 1.7) |
@@ -651,6 +667,8 @@ $(cat "$work/compare-pi.txt")
 \`\`\`
 $(cat "$work/compare-cdist.txt")
 \`\`\`
+
+$(cat "$work/farm.md")
 
 ## Start-up
 
