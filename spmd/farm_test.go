@@ -213,6 +213,27 @@ func TestFarmKillRank(t *testing.T) {
 	}
 }
 
+// TestFarmSilentRank: a worker that falls silent without dying (SIGSTOP:
+// as a frozen node or a cut link looks to the others) is declared lost
+// after --dead-after; its tasks run elsewhere and the farm finishes. When
+// the root is done, the launcher kills the stopped rank.
+func TestFarmSilentRank(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	const n = 30
+	stop := fmt.Sprintf(`if [ $SPMD_FARM_RANK != 0 ] && mkdir %s/stopped 2>/dev/null; then kill -STOP $PPID; fi; `, dir)
+	spmd := clustertest.BuildSpmd(t)
+	marker := launchMarker(t)
+	cmd := exec.Command(spmd, "run", "-np", "3", "--oversubscribe", "--kill-after", "1s", "-x", marker, "farm", "--dead-after", "2s",
+		"--grid", fmt.Sprintf("i=1:%d", n), "--joblog", log, "--", "sh", "-c", stop+"sleep 0.1; echo {i}")
+	r := clustertest.RunCmd(t, farmTimeout, cmd)
+	launchNoneLeft(t, marker, 5*time.Second)
+	if r.Code != 0 || !strings.Contains(r.Stderr, "farm: lost rank") {
+		t.Fatalf("exit %d, want 0 and a lost rank\n%v", r.Code, r)
+	}
+	checkLoggedOnce(t, log, n)
+}
+
 // TestFarmKillJobThenResume: kill -9 of the whole job (the launcher) while
 // tasks run, then --resume: only the tasks the joblog lacks run, and the
 // log ends with every task once. Then --resume-failed runs the failed

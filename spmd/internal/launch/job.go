@@ -236,7 +236,11 @@ func (j *job) supervise(ctx context.Context) int {
 			}
 		case <-rootDone:
 			if !stopping {
-				j.out.log(fmt.Sprintf("rank 0 ended; stopping %d ranks still running %v later", left, j.cfg.KillAfter))
+				what := fmt.Sprintf("the %d ranks", left)
+				if left == 1 {
+					what = "the rank"
+				}
+				j.out.log(fmt.Sprintf("rank 0 ended; stopping %s still running %v later", what, j.cfg.KillAfter))
 				stop(0, syscall.SIGTERM)
 			}
 		case s := <-j.cfg.Signals:
