@@ -305,6 +305,50 @@ func TestFarmKillJobThenResume(t *testing.T) {
 	checkLoggedOnce(t, log, n)
 }
 
+// TestFarmInterrupt: Ctrl-C (SIGINT to spmd run, which passes it on)
+// stops the running tasks without logging them; the farm exits 130, and
+// --resume runs the rest.
+func TestFarmInterrupt(t *testing.T) {
+	spmd := clustertest.BuildSpmd(t)
+	dir := t.TempDir()
+	log := filepath.Join(dir, "log")
+	const n = 20
+	args := []string{"--grid", fmt.Sprintf("i=1:%d", n), "--joblog", log, "--", "sh", "-c", "sleep 0.3"}
+	marker := launchMarker(t)
+	cmd := farmCmd(t, spmd, 2, marker, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(farmTimeout)
+	for {
+		b, _ := os.ReadFile(log)
+		if bytes.Count(b, []byte("\n")) > 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("the joblog did not grow")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	launchNoneLeft(t, marker, 5*time.Second)
+	if code := cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(stderr.String(), "farm: got SIGINT; stopping") {
+		t.Fatalf("exit %d, want 130 and the farm's word on it\n%s", code, stderr.String())
+	}
+	before := joblogOf(t, log)
+	if len(before) == n {
+		t.Fatal("every task finished before the signal")
+	}
+	if r := runFarm(t, 2, append([]string{"--resume"}, args...)...); r.Code != 0 || !strings.Contains(r.Stderr, fmt.Sprintf("%d skipped", len(before))) {
+		t.Fatalf("--resume: %v", r)
+	}
+	checkLoggedOnce(t, log, n)
+}
+
 // TestFarm10000Tasks: ten thousand trivial tasks on 2 ranks, each logged
 // once.
 func TestFarm10000Tasks(t *testing.T) {
