@@ -58,6 +58,32 @@ func TestClusterFarmHostfileSSH(t *testing.T) {
 	checkKilledAndLogged(t, dir, log, n)
 }
 
+// TestClusterFarmPBS runs scripts/pbs/farm.pbs as PBS would, with a
+// $PBS_NODEFILE of 2 slots on each of 127.0.0.1 and 127.0.0.2 (the latter
+// over the test sshd): the script makes the hostfile, adds the joblog and
+// --resume, and the farm survives a rank on 127.0.0.2 killed mid-farm. Run
+// again, it resumes: nothing is left to do.
+func TestClusterFarmPBS(t *testing.T) {
+	cfg := clustertest.RequireSSH(t)
+	spmd := clustertest.BuildSpmd(t)
+	dir := t.TempDir()
+	nodefile := filepath.Join(dir, "nodes")
+	os.WriteFile(nodefile, []byte("127.0.0.1\n127.0.0.1\n127.0.0.2\n127.0.0.2\n"), 0o644)
+	const n = 40
+	run := func() clustertest.Result {
+		cmd := exec.Command("bash", append([]string{repoFile(t, "scripts/pbs/farm.pbs"), "--slots", "1"}, farmSuicide(dir, n, 2)...)...)
+		cmd.Env = append(os.Environ(), "PBS_NODEFILE="+nodefile, "PBS_O_WORKDIR="+dir, "SPMD_BIN="+spmd, "SPMD_SSH=ssh -F "+cfg)
+		return clustertest.RunCmd(t, farmTimeout, cmd)
+	}
+	if r := run(); r.Code != 0 || !strings.Contains(r.Stderr, "farm: lost rank") {
+		t.Fatalf("exit %d, want 0 and a lost rank\n%v", r.Code, r)
+	}
+	checkKilledAndLogged(t, dir, filepath.Join(dir, "farm.joblog"), n)
+	if r := run(); r.Code != 0 || !strings.Contains(r.Stderr, fmt.Sprintf("farm: %d tasks: 0 succeeded, 0 failed, %d skipped", n, n)) {
+		t.Errorf("submitted again: exit %d, want 0 with every task skipped\n%v", r.Code, r)
+	}
+}
+
 // TestClusterFarmSbatch submits scripts/slurm/farm.sbatch on 3 nodes with 2
 // ranks each; a rank on another node than rank 0's is killed mid-farm.
 // srun keeps the step (--kill-on-bad-exit=0), the others finish, and the

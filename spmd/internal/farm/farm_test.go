@@ -376,3 +376,58 @@ func TestFarmResume(t *testing.T) {
 		t.Errorf("a joblog of another task list: %v", res.err)
 	}
 }
+
+// TestFarmProgress: with stderr not a terminal, plain progress lines with
+// the rate and the time left come every period; on a terminal one line is
+// rewritten in place and erased before the summary.
+func TestFarmProgress(t *testing.T) {
+	p := Params{Grid: []string{"i=1:8"}, Template: []string{"sleep 0.4"}, Slots: 1, ProgressEvery: time.Millisecond}
+	res := runFarm(t, memWorld(t, 1), p, nil)
+	var lines []string
+	for _, l := range strings.Split(res.stderr, "\n") {
+		if strings.HasPrefix(l, "farm: ") && strings.Contains(l, "/8 done") {
+			lines = append(lines, l)
+		}
+	}
+	if res.err != nil || len(lines) < 2 {
+		t.Fatalf("want at least 2 progress lines in 3 s of farm, got %d (%v):\n%s", len(lines), res.err, res.stderr)
+	}
+	last := -1
+	for _, l := range lines {
+		var done int
+		fmt.Sscanf(l, "farm: %d/8 done", &done)
+		if done < last || !strings.Contains(l, "running") {
+			t.Errorf("progress line %q after %d done", l, last)
+		}
+		last = done
+		if done > 0 && !strings.Contains(l, "tasks/s, ETA") {
+			t.Errorf("progress line %q has no rate and ETA", l)
+		}
+	}
+
+	p.Live = true
+	res = runFarm(t, memWorld(t, 1), p, nil)
+	if !strings.Contains(res.stderr, "\rfarm: ") || !strings.Contains(res.stderr, "\r\033[K") || strings.Contains(res.stderr, "done\n") {
+		t.Errorf("live progress: %q", res.stderr)
+	}
+	if i := strings.LastIndex(res.stderr, "\r\033[K"); !strings.HasPrefix(res.stderr[i+4:], "farm: 8 tasks: 8 succeeded") {
+		t.Errorf("the live line is not erased before the summary: %q", res.stderr)
+	}
+}
+
+// TestFarmResults: with --results each task's output is in DIR/N.out and
+// DIR/N.err, and nothing is printed.
+func TestFarmResults(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out", "new")
+	res := runFarm(t, memWorld(t, 2), Params{Grid: []string{"i=1:4"}, Template: []string{"echo out {i}; echo err {i} >&2"}, Results: dir, Tag: "{#}"}, nil)
+	if res.err != nil || res.stdout != "" {
+		t.Fatalf("%v, stdout %q", res.err, res.stdout)
+	}
+	for i := 1; i <= 4; i++ {
+		out, _ := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%d.out", i)))
+		errb, _ := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%d.err", i)))
+		if string(out) != fmt.Sprintf("out %d\n", i) || string(errb) != fmt.Sprintf("err %d\n", i) {
+			t.Errorf("task %d: %q %q", i, out, errb)
+		}
+	}
+}
