@@ -488,6 +488,7 @@ bin/spmd scale pi --samples $pi_samples --ranks 1,2,4,8 --repeat $repeat --out $
 bin/spmd scale cdist --m $cdist_m --n $cdist_m --p 100 --ranks 1,2,4,8 --repeat $repeat --out $relimg/scale-cdist
 bin/spmd compare --repeat $repeat pi --samples $pi_samples
 bin/spmd compare --repeat $repeat cdist --m $cdist_m --n $cdist_m --p 100
+scripts/bench_farm.sh bin/spmd farm.md      # spmd farm vs GNU parallel (apt-get install parallel)
 \`\`\`
 
 ## Targets
