@@ -12,26 +12,26 @@ import (
 // /bin/sh -c. The two are equivalent: a worker may still run Line through
 // the shell when Argv[0] is a shell builtin or is not found (see
 // runner.resolve).
-type Command struct {
+type command struct {
 	Line string
 	Argv []string
 }
 
-// lineCommand makes the Command of a command line written for sh (a task
+// lineCommand makes the command of a command line written for sh (a task
 // file's line, a filled template): Argv is set when the line is simple
 // words (see splitSimple) and force is false.
-func lineCommand(line string, force bool) Command {
-	c := Command{Line: line}
+func lineCommand(line string, force bool) command {
+	c := command{Line: line}
 	if !force {
 		c.Argv, _ = splitSimple(line)
 	}
 	return c
 }
 
-// argvCommand makes the Command of words given one by one (a template of
+// argvCommand makes the command of words given one by one (a template of
 // several arguments): they run as they are, and Line quotes them.
-func argvCommand(words []string) Command {
-	return Command{Line: quoteWords(words), Argv: words}
+func argvCommand(words []string) command {
+	return command{Line: quoteWords(words), Argv: words}
 }
 
 // quoteWords joins words into a shell line that gives back the same words.

@@ -87,14 +87,14 @@ func taskEnviron(environ []string) []string {
 // A job is one task handed to a rank: its command and which attempt.
 type job struct {
 	Seq, Attempt int
-	Command      Command
+	Command      command
 }
 
 // run runs one attempt of a task in slot (1-based) and reports how it
 // ended. Closing stop stops it (SIGTERM to its process group, SIGKILL
 // after the grace); its outcome is then marked Stopped.
-func (r *runner) run(j job, slot int, stop <-chan struct{}) Outcome {
-	o := Outcome{Seq: j.Seq, Attempt: j.Attempt, Rank: r.rank, Host: r.host, Exit: -1}
+func (r *runner) run(j job, slot int, stop <-chan struct{}) outcome {
+	o := outcome{Seq: j.Seq, Attempt: j.Attempt, Rank: r.rank, Host: r.host, Exit: -1}
 	path, argv := r.resolve(j.Command)
 	out, err := r.outputs(j.Seq)
 	if err != nil {
@@ -170,7 +170,7 @@ func (r *runner) run(j job, slot int, stop <-chan struct{}) Outcome {
 // resolve decides how to start c: its Argv directly when the program is
 // found in PATH and sh would not treat it differently, else sh -c Line
 // (which also gives the usual "not found" and exit code 127).
-func (r *runner) resolve(c Command) (string, []string) {
+func (r *runner) resolve(c command) (string, []string) {
 	if len(c.Argv) > 0 && !shellWords[c.Argv[0]] && !echoEscapes(c.Argv) {
 		if path := r.lookPath(c.Argv[0]); path != "" {
 			return path, c.Argv
@@ -338,7 +338,7 @@ func (o *outputs) abandon() {
 }
 
 // finish collects the output into o once the task has ended.
-func (o *outputs) finish(out *Outcome) {
+func (o *outputs) finish(out *outcome) {
 	if o.files != nil {
 		for _, f := range o.files {
 			if st, err := f.Stat(); err == nil {

@@ -61,7 +61,7 @@ func noneLeft(t *testing.T, marker string) {
 	}
 }
 
-func runLine(r *runner, line string, stop <-chan struct{}) Outcome {
+func runLine(r *runner, line string, stop <-chan struct{}) outcome {
 	return r.run(job{Seq: 7, Attempt: 2, Command: lineCommand(line, false)}, 4, stop)
 }
 

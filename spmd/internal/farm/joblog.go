@@ -49,7 +49,7 @@ func (e logEntry) ok() bool { return e.exit == 0 && e.signal == 0 }
 // the log for Resume, the succeeded ones for ResumeFailed, whose failed
 // lines are then removed (rewriting the log), so that every task is in the
 // log once. A log that does not exist yet or is empty starts afresh.
-func openJoblog(p *Params, tasks []Task) (*joblog, map[int]bool, error) {
+func openJoblog(p *Params, tasks []task) (*joblog, map[int]bool, error) {
 	skip := map[int]bool{}
 	if !p.Resume && !p.ResumeFailed {
 		j, err := newJoblog(p.JobLog)
@@ -103,7 +103,7 @@ func newJoblog(path string) (*joblog, error) {
 // appears more than once (GNU parallel's --resume-failed appends), its
 // last line counts. torn reports a last line cut short by a crash, which
 // is ignored.
-func readJoblog(b []byte, tasks []Task) (entries []logEntry, torn bool, err error) {
+func readJoblog(b []byte, tasks []task) (entries []logEntry, torn bool, err error) {
 	header, rest, found := bytes.Cut(b, []byte("\n"))
 	if !found || string(bytes.TrimRight(header, "\r")) != joblogHeader {
 		return nil, false, errors.New("not a joblog: its first line is not the header Seq, Host, Starttime, ... Command")
@@ -172,7 +172,7 @@ func rewriteJoblog(path string, kept []logEntry) error {
 }
 
 // write appends the line of a task's final outcome, in one write.
-func (j *joblog) write(t *Task, o *Outcome) error {
+func (j *joblog) write(t *task, o *outcome) error {
 	if j == nil {
 		return nil
 	}

@@ -8,18 +8,18 @@ import (
 	"time"
 )
 
-func tasksOf(lines ...string) []Task {
-	ts := make([]Task, len(lines))
+func tasksOf(lines ...string) []task {
+	ts := make([]task, len(lines))
 	for i, l := range lines {
-		ts[i] = Task{Seq: i + 1, Command: lineCommand(l, false)}
+		ts[i] = task{Seq: i + 1, Command: lineCommand(l, false)}
 	}
 	return ts
 }
 
 // logOutcome writes task seq's final line with exit code exit.
-func logOutcome(t *testing.T, j *joblog, tasks []Task, seq, exit int) {
+func logOutcome(t *testing.T, j *joblog, tasks []task, seq, exit int) {
 	t.Helper()
-	o := &Outcome{Seq: seq, Host: "n1", Start: time.Unix(1700000000, 123e6), Runtime: 1500 * time.Millisecond, Exit: exit, Output: 6}
+	o := &outcome{Seq: seq, Host: "n1", Start: time.Unix(1700000000, 123e6), Runtime: 1500 * time.Millisecond, Exit: exit, Output: 6}
 	if err := j.write(&tasks[seq-1], o); err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestJoblogFormat(t *testing.T) {
 		t.Fatal(err, skip)
 	}
 	logOutcome(t, j, tasks, 2, 0)
-	if err := j.write(&tasks[0], &Outcome{Seq: 1, Host: "n2", Start: time.Unix(1700000001, 0), Exit: 0, Signal: 9}); err != nil {
+	if err := j.write(&tasks[0], &outcome{Seq: 1, Host: "n2", Start: time.Unix(1700000001, 0), Exit: 0, Signal: 9}); err != nil {
 		t.Fatal(err)
 	}
 	j.close()
@@ -99,7 +99,7 @@ func TestJoblogResume(t *testing.T) {
 
 	for _, tc := range []struct {
 		name  string
-		tasks []Task
+		tasks []task
 		want  string
 	}{
 		{"other commands", tasksOf("t1", "t2", "other", "t4"), `line 3: task 3 ran "t3", but task 3 of this task list is "other": the joblog is from another task list`},

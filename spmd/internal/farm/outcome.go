@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// An Outcome is how one attempt at a task ended, as the rank that ran it
+// An outcome is how one attempt at a task ended, as the rank that ran it
 // reports it to the root.
-type Outcome struct {
+type outcome struct {
 	Seq, Attempt int
 	Rank         int
 	Host         string
@@ -26,10 +26,10 @@ type Outcome struct {
 }
 
 // ok reports whether the attempt succeeded.
-func (o *Outcome) ok() bool { return o.Exit == 0 && o.Signal == 0 && o.Err == "" && !o.Stopped }
+func (o *outcome) ok() bool { return o.Exit == 0 && o.Signal == 0 && o.Err == "" && !o.Stopped }
 
 // status describes how the attempt ended, for the summary.
-func (o *Outcome) status() string {
+func (o *outcome) status() string {
 	switch {
 	case o.Err != "":
 		return "did not start: " + o.Err

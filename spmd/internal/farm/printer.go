@@ -16,14 +16,14 @@ type printer struct {
 	stdout, stderr io.Writer
 	keepOrder      bool
 	next           int              // keepOrder: the next seq to print
-	held           map[int]*Outcome // keepOrder: final tasks waiting for their turn
+	held           map[int]*outcome // keepOrder: final tasks waiting for their turn
 	tags           func(seq int) string
 	beforeStderr   func() // clears a live progress line
 }
 
 // final takes the final outcome of task seq (nil for a task with no
 // output to print, such as one skipped by --resume).
-func (pr *printer) final(seq int, o *Outcome) {
+func (pr *printer) final(seq int, o *outcome) {
 	if !pr.keepOrder {
 		if o != nil {
 			pr.write(seq, o)
@@ -44,7 +44,7 @@ func (pr *printer) final(seq int, o *Outcome) {
 	}
 }
 
-func (pr *printer) write(seq int, o *Outcome) {
+func (pr *printer) write(seq int, o *outcome) {
 	tag := pr.tags(seq)
 	if len(o.Stdout) > 0 {
 		pr.stdout.Write(tagLines(tag, o.Stdout))

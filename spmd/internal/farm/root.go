@@ -47,14 +47,14 @@ type inMsg struct {
 }
 
 type localEnd struct {
-	o    Outcome
+	o    outcome
 	slot int
 }
 
 type root struct {
 	p     *Params
 	world *comm.Comm
-	tasks []Task
+	tasks []task
 	st    []taskState
 	front []int // tasks of lost ranks, back in the queue, in task order
 	retry []int // failed tasks waiting for another attempt
@@ -185,7 +185,7 @@ func (f *root) start(set settings) {
 	n := len(f.tasks)
 	f.st = make([]taskState, n)
 	f.sum.Tasks = n
-	f.pr = &printer{stdout: p.Stdout, stderr: p.Stderr, keepOrder: p.KeepOrder, next: 1, held: map[int]*Outcome{},
+	f.pr = &printer{stdout: p.Stdout, stderr: p.Stderr, keepOrder: p.KeepOrder, next: 1, held: map[int]*outcome{},
 		tags: func(seq int) string { return f.tasks[seq-1].Tag }}
 	f.pg = &progress{w: p.Stderr, live: p.Live, every: p.ProgressEvery, off: p.Quiet, last: time.Now()}
 	f.pr.beforeStderr = f.pg.clear
@@ -245,7 +245,7 @@ func (f *root) onReport(from int, rep report) {
 
 // onOutcome takes the end of one attempt: a retry, or the task's final
 // outcome, logged and printed once.
-func (f *root) onOutcome(o Outcome) {
+func (f *root) onOutcome(o outcome) {
 	rs := f.ranks[o.Rank]
 	if a, ok := rs.running[o.Seq]; ok && a == o.Attempt {
 		delete(rs.running, o.Seq)

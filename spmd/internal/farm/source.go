@@ -15,10 +15,10 @@ import (
 	"github.com/spmd-go/spmd/kernels"
 )
 
-// A Task is one command of the farm.
-type Task struct {
+// A task is one command of the farm.
+type task struct {
 	Seq     int // 1-based place in the task list: {#}, SPMD_FARM_TASK, the joblog's Seq
-	Command Command
+	Command command
 	Tag     string // the output tag (--tag), "" for none
 }
 
@@ -28,7 +28,7 @@ const maxTasks = 10_000_000
 
 // buildTasks reads the task list the parameters describe (at the root
 // only). Every error is the user's to fix, and nothing has run yet.
-func buildTasks(p *Params) ([]Task, error) {
+func buildTasks(p *Params) ([]task, error) {
 	if p.TaskFile != "" {
 		return taskFile(p)
 	}
@@ -46,9 +46,9 @@ func buildTasks(p *Params) ([]Task, error) {
 			return nil, fmt.Errorf("--tag: %v", err)
 		}
 	}
-	tasks := make([]Task, len(t.rows))
+	tasks := make([]task, len(t.rows))
 	for i, row := range t.rows {
-		tasks[i] = Task{Seq: i + 1, Command: cmd.fill(i+1, row)}
+		tasks[i] = task{Seq: i + 1, Command: cmd.fill(i+1, row)}
 		if tag != nil {
 			tasks[i].Tag = tag.text(i+1, row)
 		}
@@ -58,7 +58,7 @@ func buildTasks(p *Params) ([]Task, error) {
 
 // taskFile reads one command per line, as disBatch does: blank lines and
 // lines starting with # are skipped; every other line is a command for sh.
-func taskFile(p *Params) ([]Task, error) {
+func taskFile(p *Params) ([]task, error) {
 	if len(p.Template) > 0 || p.Input != "" || p.CSV != "" || p.TSV != "" || len(p.Grid) > 0 {
 		return nil, errors.New("--tasks gives whole commands: it takes no command template, --input, --csv, --tsv or --grid")
 	}
@@ -69,7 +69,7 @@ func taskFile(p *Params) ([]Task, error) {
 			return nil, fmt.Errorf("--tag: %v", err)
 		}
 	}
-	var tasks []Task
+	var tasks []task
 	err := readInput(p, p.TaskFile, "--tasks", func(r io.Reader) error {
 		lines := bufio.NewScanner(r)
 		lines.Buffer(make([]byte, 64*1024), 16<<20)
@@ -81,7 +81,7 @@ func taskFile(p *Params) ([]Task, error) {
 			if len(tasks) == maxTasks {
 				return fmt.Errorf("more than %d tasks", maxTasks)
 			}
-			t := Task{Seq: len(tasks) + 1, Command: lineCommand(line, p.Shell)}
+			t := task{Seq: len(tasks) + 1, Command: lineCommand(line, p.Shell)}
 			if tag != nil {
 				t.Tag = tag.text(t.Seq, nil)
 			}

@@ -218,7 +218,7 @@ func plural(n int, what string) string {
 }
 
 // fill returns the command of task seq with input row.
-func (t *template) fill(seq int, row []string) Command {
+func (t *template) fill(seq int, row []string) command {
 	switch t.kind {
 	case wordTemplate:
 		words := make([]string, len(t.words))
@@ -226,7 +226,7 @@ func (t *template) fill(seq int, row []string) Command {
 			words[i] = fillPieces(w, seq, row, false)
 		}
 		if t.shell {
-			return Command{Line: quoteWords(words)}
+			return command{Line: quoteWords(words)}
 		}
 		return argvCommand(words)
 	default:

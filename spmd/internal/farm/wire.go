@@ -18,7 +18,7 @@ const (
 
 type report struct {
 	Hello    *hello
-	Outcomes []Outcome
+	Outcomes []outcome
 }
 
 type hello struct {

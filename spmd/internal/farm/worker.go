@@ -85,7 +85,7 @@ func runWorker(world *comm.Comm, p *Params) error {
 		case e := <-ends:
 			active--
 			inUse[e.slot] = false
-			rep := report{Outcomes: []Outcome{e.o}}
+			rep := report{Outcomes: []outcome{e.o}}
 			// Send what else has ended in the same message.
 			for more := true; more; {
 				select {
