@@ -4,7 +4,7 @@ import (
 	"strings"
 )
 
-// A Command is what one task runs. Line is the command as a shell would
+// A command is what one task runs. Line is the command as a shell would
 // read it: what the joblog records and messages show. Argv, when set, is
 // the same command split into words with nothing left for a shell to do
 // (no variables, globs, redirections, pipes...), so it can be started
