@@ -18,7 +18,7 @@ type printer struct {
 	next           int              // keepOrder: the next seq to print
 	held           map[int]*outcome // keepOrder: final tasks waiting for their turn
 	tags           func(seq int) string
-	beforeStderr   func() // clears a live progress line
+	beforeOutput   func() // clears a live progress line (on the terminal both streams share)
 }
 
 // final takes the final outcome of task seq (nil for a task with no
@@ -47,10 +47,11 @@ func (pr *printer) final(seq int, o *outcome) {
 func (pr *printer) write(seq int, o *outcome) {
 	tag := pr.tags(seq)
 	if len(o.Stdout) > 0 {
+		pr.beforeOutput()
 		pr.stdout.Write(tagLines(tag, o.Stdout))
 	}
 	if len(o.Stderr) > 0 {
-		pr.beforeStderr()
+		pr.beforeOutput()
 		pr.stderr.Write(tagLines(tag, o.Stderr))
 	}
 }

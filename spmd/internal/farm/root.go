@@ -188,7 +188,7 @@ func (f *root) start(set settings) {
 	f.pr = &printer{stdout: p.Stdout, stderr: p.Stderr, keepOrder: p.KeepOrder, next: 1, held: map[int]*outcome{},
 		tags: func(seq int) string { return f.tasks[seq-1].Tag }}
 	f.pg = &progress{w: p.Stderr, live: p.Live, every: p.ProgressEvery, off: p.Quiet, last: time.Now()}
-	f.pr.beforeStderr = f.pg.clear
+	f.pr.beforeOutput = f.pg.clear
 	for i := range f.tasks {
 		if f.skip[i+1] {
 			f.st[i].final = true
