@@ -359,11 +359,12 @@ func (f *root) next(rank int) (int, bool) {
 	return 0, false
 }
 
-// otherRankFor reports whether a live rank not in failedOn could run a
-// retry (when its slots free up).
+// otherRankFor reports whether a rank not lost and not in failedOn could
+// run a retry (when its slots free up, or once it has said hello: a worker
+// still starting is one too).
 func (f *root) otherRankFor(failedOn []int) bool {
 	for _, rs := range f.ranks {
-		if rs.ready && !rs.gone && !slices.Contains(failedOn, rs.rank) {
+		if !rs.gone && !slices.Contains(failedOn, rs.rank) {
 			return true
 		}
 	}
