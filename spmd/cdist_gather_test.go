@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spmd-go/spmd/dataio"
 	"github.com/spmd-go/spmd/internal/clustertest"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
 )
 
 // Both ways Z can reach the root — a shared window and messages — give

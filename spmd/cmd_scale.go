@@ -14,7 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/spmd-go/spmd/comm/boot"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
+	"github.com/spmd-go/spmd/dataio"
 	"github.com/spmd-go/spmd/spmd/internal/study"
 	"github.com/urfave/cli/v2"
 )

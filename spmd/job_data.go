@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/spmd-go/spmd/comm"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
+	"github.com/spmd-go/spmd/dataio"
 )
 
 // loadVector reads a data vector for a job at the root: a 1-D array, or

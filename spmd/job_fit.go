@@ -10,8 +10,8 @@ import (
 	"sync"
 
 	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/dataio"
 	"github.com/spmd-go/spmd/kernels"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
 	"github.com/spmd-go/spmd/spmd/internal/job"
 	"github.com/urfave/cli/v2"
 )

@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/dataio"
 	"github.com/spmd-go/spmd/kernels"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
 	"github.com/spmd-go/spmd/spmd/internal/job"
 	"github.com/urfave/cli/v2"
 )

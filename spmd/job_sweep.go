@@ -6,8 +6,8 @@ import (
 	"strconv"
 
 	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/dataio"
 	"github.com/spmd-go/spmd/kernels"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
 	"github.com/spmd-go/spmd/spmd/internal/job"
 	"github.com/urfave/cli/v2"
 )

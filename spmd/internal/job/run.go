@@ -12,7 +12,7 @@ import (
 	"runtime/pprof"
 
 	"github.com/spmd-go/spmd/comm"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
+	"github.com/spmd-go/spmd/dataio"
 )
 
 // Job is one spmd workload.
