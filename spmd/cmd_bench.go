@@ -7,7 +7,7 @@ import (
 
 	"github.com/spmd-go/spmd/comm/boot"
 	"github.com/spmd-go/spmd/spmd/internal/bench"
-	"github.com/spmd-go/spmd/spmd/internal/job"
+	"github.com/spmd-go/spmd/job"
 	"github.com/urfave/cli/v2"
 )
 

@@ -5,7 +5,7 @@ import (
 	"os"
 
 	"github.com/spmd-go/spmd/comm"
-	"github.com/spmd-go/spmd/spmd/internal/job"
+	"github.com/spmd-go/spmd/job"
 	"github.com/urfave/cli/v2"
 )
 

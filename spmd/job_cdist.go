@@ -8,7 +8,7 @@ import (
 	"github.com/spmd-go/spmd/comm"
 	"github.com/spmd-go/spmd/dataio"
 	"github.com/spmd-go/spmd/kernels"
-	"github.com/spmd-go/spmd/spmd/internal/job"
+	"github.com/spmd-go/spmd/job"
 	"github.com/urfave/cli/v2"
 )
 

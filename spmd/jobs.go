@@ -15,7 +15,7 @@ import (
 	"github.com/spmd-go/spmd/comm"
 	"github.com/spmd-go/spmd/comm/boot"
 	"github.com/spmd-go/spmd/dataio"
-	"github.com/spmd-go/spmd/spmd/internal/job"
+	"github.com/spmd-go/spmd/job"
 	"github.com/urfave/cli/v2"
 )
 

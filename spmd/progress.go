@@ -2,7 +2,7 @@ package main
 
 import (
 	"github.com/spmd-go/spmd/kernels"
-	"github.com/spmd-go/spmd/spmd/internal/job"
+	"github.com/spmd-go/spmd/job"
 )
 
 // inChunks runs fn on consecutive pieces of t of at most size units and

@@ -42,7 +42,7 @@ import (
 	"github.com/spmd-go/spmd/comm/tcp"
 	"github.com/spmd-go/spmd/internal/clustertest"
 	"github.com/spmd-go/spmd/internal/faultproxy"
-	"github.com/spmd-go/spmd/spmd/internal/job"
+	"github.com/spmd-go/spmd/job"
 )
 
 // relLimit bounds each job of these tests: the longest runs for about 10s
