@@ -32,10 +32,11 @@ type stroke struct {
 var legendGap = vg.Points(4)
 
 // place chooses the legend's box on the canvas dc, raising p.Y.Max if
-// it must, and returns the box.
+// it must, and returns the box. A legend taller than the data area goes
+// top left whatever it hides.
 func place(p *gplot.Plot, dc draw.Canvas, strokes []stroke, size vg.Point) vg.Rectangle {
-	var box vg.Rectangle
-	for round := 0; round < 6; round++ {
+	side := 0 // the top corner to make room in: 0 left, 1 right
+	for round := 0; ; round++ {
 		data := p.DataCanvas(dc)
 		trX, trY := p.Transforms(&data)
 		onCanvas := func(s stroke) (vg.Point, vg.Point) {
@@ -47,25 +48,22 @@ func place(p *gplot.Plot, dc draw.Canvas, strokes []stroke, size vg.Point) vg.Re
 				return b
 			}
 		}
-		// Raise the top so that the data under a top corner's box ends a
-		// gap below it: the data's highest point there, as a fraction u of
-		// the data area's height, must come down to want.
 		h := data.Max.Y - data.Min.Y
-		want := (h - size.Y - 2*legendGap) / h
-		best, bestTop := -1, vg.Length(math.Inf(1))
-		for i, b := range boxes[:2] {
-			if top := highestUnder(b, strokes, onCanvas); top < bestTop {
-				best, bestTop = i, top
-			}
+		want := float64((h - size.Y - 2*legendGap) / h)
+		if round == 6 || want <= 0 {
+			return boxes[side]
 		}
-		box = boxes[best]
-		u := float64((bestTop - data.Min.Y) / h)
-		if want <= 0 || u <= float64(want) {
-			break // the legend is taller than the chart, or nothing to do
+		// Raise the top so that the data under a top corner's box end a
+		// gap below it: their highest point there, now at a fraction u
+		// of the data area's height, must come down to want. The corner
+		// with less data under it needs less room.
+		tops := [2]vg.Length{highestUnder(boxes[0], strokes, onCanvas), highestUnder(boxes[1], strokes, onCanvas)}
+		if round == 0 && tops[1] < tops[0] {
+			side = 1
 		}
-		p.Y.Max = p.Y.Min + (p.Y.Max-p.Y.Min)*u/float64(want)*1.01
+		u := math.Max(float64((tops[side]-data.Min.Y)/h), want)
+		p.Y.Max = p.Y.Min + (p.Y.Max-p.Y.Min)*u/want*1.01
 	}
-	return box
 }
 
 // cornerBoxes are the legend's boxes in the corners of the data area, in
