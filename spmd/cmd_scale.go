@@ -48,7 +48,10 @@ base is the smallest point (1 x 1 when measured); efficiency is speedup
 divided by the growth in workers, 100% being perfect. Amdahl's law,
 T(p) = T1 (s + (1-s)/p), is fitted to the medians by least squares; s,
 the serial fraction, is the share of the work that more workers cannot
-shorten, and 1/s bounds the speedup however many workers you add.
+shorten, and 1/s bounds the speedup however many workers you add. The
+fit is printed and drawn only when it rests on at least 4 different
+worker counts within the cores and passes within 5% (RMS) of their
+medians; otherwise a warning, and a note on the charts, say why not.
 
 Weak scaling (--weak): the problem grows with the workers (pi --samples,
 cdist --m, bootstrap --reps, fit --datasets are multiplied by ranks x
@@ -59,7 +62,7 @@ Oversubscription: ranks beyond the cores (or the hostfile's slots) are
 started with --oversubscribe, and a point with more workers than cores is
 marked "oversubscribed" in the table and CSV and drawn hollow in a shaded
 band: such points measure the shortage of cores, not the job, and the
-Amdahl fit leaves them out when enough other points remain.`,
+Amdahl fit always leaves them out.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "ranks", Usage: "rank counts to run, e.g. `1,2,4,8`", DefaultText: "powers of two up to the cores"},
 			&cli.StringFlag{Name: "threads", Value: "1", Usage: "goroutines per rank, a list like `1,2`"},
@@ -379,20 +382,8 @@ func printScale(w io.Writer, res *study.ScaleResult, opt scaleOptions) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	switch {
-	case res.Fit != nil:
-		left := ""
-		if res.FitExcludesOversubscribed {
-			left = ", oversubscribed points left out"
-		}
-		limit := "no limit"
-		if res.Fit.S > 0 {
-			limit = fmt.Sprintf("at most %.3gx however many workers", res.Fit.MaxSpeedup())
-		}
-		fmt.Fprintf(w, "Amdahl fit over %d points%s: serial fraction s = %.4f, T1 = %.4g s; speedup %s\n",
-			res.FitPoints, left, res.Fit.S, res.Fit.T1, limit)
-	case !res.Weak:
-		fmt.Fprintln(w, "Amdahl fit: needs points on at least two different numbers of workers")
+	if line := res.FitSummary(); line != "" {
+		fmt.Fprintln(w, line)
 	}
 	return nil
 }

@@ -105,7 +105,9 @@ func TestScaleEndToEnd(t *testing.T) {
 	if rows[2]["speedup"] != "1" || rows[2]["efficiency"] != "1" {
 		t.Errorf("the base point's speedup and efficiency are %s and %s, want 1", rows[2]["speedup"], rows[2]["efficiency"])
 	}
-	for _, want := range []string{"strong scaling", "serial fraction s = ", "scale.csv"} {
+	// Two worker counts are too few to judge an Amdahl fit by: a warning
+	// instead (package study tests the fit that is drawn).
+	for _, want := range []string{"strong scaling", "warning: no Amdahl fit: only 2 worker counts measured (1, 2)", "scale.csv"} {
 		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.Stdout)
 		}
