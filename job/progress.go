@@ -11,19 +11,28 @@ import (
 	"github.com/spmd-go/spmd/comm"
 )
 
-// Progress is shown at the root for runs longer than progressDelay, as one
-// line rewritten in place: the share of the work done, summed over ranks.
-// Each rank counts its own work (Run.Work, Run.Advance) and a goroutine
-// sends the count to the root every progressEvery on a communicator of its
-// own (a Dup of the job's), so progress messages never meet the job's.
+// Progress is shown at the root for runs longer than progressDelay: the
+// work done, summed over ranks, with its rate and the time left at that
+// rate. On a terminal it is one line rewritten in place every
+// progressEvery; otherwise (a batch job's log file) a plain line every
+// Options.ProgressEvery. Each rank counts its own work (Run.Work,
+// Run.Advance) and a goroutine sends the count to the root on a
+// communicator of its own (a Dup of the job's), so progress messages
+// never meet the job's.
 var (
 	progressDelay = 2 * time.Second
 	progressEvery = 500 * time.Millisecond
 )
 
+// DefaultProgressEvery is how often progress is written as plain lines
+// when standard error is not a terminal.
+const DefaultProgressEvery = 30 * time.Second
+
 const progressTag = 1
 
 // Work declares this rank's amount of work, in any unit, for progress.
+// Ranks may declare different amounts (or 0, when the root hands out the
+// work and declares all of it).
 func (r *Run) Work(total int64) { r.prog.total.Store(total) }
 
 // Advance records n more units of this rank's work as done. It is cheap
@@ -37,34 +46,49 @@ type progress struct {
 	wg          sync.WaitGroup
 }
 
-// progressWanted says whether the root should show progress: not with
-// --quiet, and only on a terminal (the spmd launcher says whether its own
-// standard error is one, since a rank's is a pipe).
-func progressWanted(o Options) bool {
-	if o.Quiet || o.JSON {
-		return false
+// progressMode decides at the root how progress is shown: "" (not at
+// all), "live" (a line rewritten in place) or "lines" (a plain line now
+// and then), and where.
+func progressMode(o Options) (string, io.Writer) {
+	if o.Quiet {
+		return "", nil
 	}
 	if o.Progress != nil {
-		return true
+		return "live", o.Progress
 	}
-	if os.Getenv("SPMD_STDERR_TTY") == "1" {
-		return true
+	if stderrTerminal() {
+		return "live", progressOut
 	}
-	st, err := os.Stderr.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return "lines", progressOut
 }
+
+// Where progress goes without Options.Progress, and whether that is a
+// terminal (variables for the tests).
+var (
+	progressOut    io.Writer = os.Stderr
+	stderrTerminal           = func() bool {
+		if os.Getenv("SPMD_STDERR_TTY") == "1" { // spmd run's own stderr is a terminal
+			return true
+		}
+		st, err := os.Stderr.Stat()
+		return err == nil && st.Mode()&os.ModeCharDevice != 0
+	}
+)
 
 // startProgress agrees on progress (the root decides) and starts the
 // reporting goroutines. It is collective.
 func (r *Run) startProgress(c *comm.Comm, o Options) error {
+	mode, w := "", io.Writer(nil)
 	on := []int64{0}
-	if r.root && progressWanted(o) {
-		on[0] = 1
+	if r.root {
+		if mode, w = progressMode(o); mode != "" {
+			on[0] = 1
+		}
 	}
 	if err := c.Bcast(on, 0); err != nil {
 		return err
 	}
-	if on[0] == 0 || c.Size() < 1 {
+	if on[0] == 0 {
 		return nil
 	}
 	d, err := c.Dup()
@@ -75,11 +99,14 @@ func (r *Run) startProgress(c *comm.Comm, o Options) error {
 	r.prog.stop = make(chan struct{})
 	r.prog.wg.Add(1)
 	if r.root {
-		w := o.Progress
-		if w == nil {
-			w = os.Stderr
+		every := progressEvery
+		if mode == "lines" {
+			every = o.ProgressEvery
+			if every <= 0 {
+				every = DefaultProgressEvery
+			}
 		}
-		go r.prog.show(w, d.Size())
+		go r.prog.show(w, d.Size(), mode, every)
 	} else {
 		go r.prog.report()
 	}
@@ -116,43 +143,51 @@ func (p *progress) report() {
 	}
 }
 
-// show receives the other ranks' counts and rewrites one status line.
-func (p *progress) show(w io.Writer, size int) {
+// show receives the other ranks' counts and writes the progress.
+func (p *progress) show(w io.Writer, size int, mode string, every time.Duration) {
 	defer p.wg.Done()
 	done := make([]int64, size)
 	total := make([]int64, size)
-	finished := 1 // the root's own goroutine never reports to itself
+	heard := 1 // ranks whose count has come (the root's own is at hand)
+	seen := make([]bool, size)
 	msgs := make(chan []int64)
 	go func() {
-		for finished < size {
+		defer close(msgs)
+		for finished := 1; finished < size; { // the root never reports to itself
 			m := make([]int64, 3)
 			st, err := p.c.Recv(m, comm.AnySource, progressTag)
 			if err != nil {
-				close(msgs)
 				return
 			}
-			m = append(m, int64(st.Source))
-			msgs <- m
+			msgs <- append(m, int64(st.Source))
 			if m[2] == 1 {
 				finished++
 			}
 		}
-		close(msgs)
 	}()
 	start := time.Now()
-	tick := time.NewTicker(progressEvery)
+	tick := time.NewTicker(min(every, progressEvery))
 	defer tick.Stop()
+	var last time.Time // the last line written; plain lines start after one period
+	if mode == "lines" {
+		last = start
+	}
 	shown := false
 	for {
 		select {
 		case m, ok := <-msgs:
 			if !ok {
-				msgs = nil
+				msgs = nil // every rank has sent its last count
 				continue
 			}
 			done[m[3]], total[m[3]] = m[0], m[1]
-		case <-tick.C:
-			if time.Since(start) < progressDelay {
+			if !seen[m[3]] {
+				seen[m[3]] = true
+				heard++
+			}
+		case now := <-tick.C:
+			// Until every rank has reported, the total is not known.
+			if now.Sub(start) < progressDelay || now.Sub(last) < every || heard < size {
 				continue
 			}
 			done[0], total[0] = p.done.Load(), p.total.Load()
@@ -161,9 +196,16 @@ func (p *progress) show(w io.Writer, size int) {
 				d += done[i]
 				t += total[i]
 			}
-			if t > 0 {
-				fmt.Fprintf(w, "\r  %5.1f%% done, %d ranks, %.0f s ", 100*float64(d)/float64(t), size, time.Since(start).Seconds())
+			if t <= 0 {
+				continue
+			}
+			last = now
+			line := progressLine(d, t, size, now.Sub(start))
+			if mode == "live" {
+				fmt.Fprintf(w, "\r  %s ", line)
 				shown = true
+			} else {
+				fmt.Fprintf(w, "progress: %s\n", line)
 			}
 		case <-p.stop:
 			if shown {
@@ -181,4 +223,30 @@ func (p *progress) show(w io.Writer, size int) {
 			return
 		}
 	}
+}
+
+// progressLine says how far the work is: share done, counts, rate and
+// the time left at that rate.
+func progressLine(done, total int64, ranks int, elapsed time.Duration) string {
+	pct := 100 * float64(done) / float64(total)
+	s := fmt.Sprintf("%5.1f%% done (%d of %d), %s, %s", pct, done, total, plural(ranks, "rank"), roundDuration(elapsed))
+	if done > 0 && elapsed > 0 {
+		rate := float64(done) / elapsed.Seconds()
+		s += fmt.Sprintf(", %.4g/s", rate)
+		if done < total {
+			left := time.Duration(float64(total-done) / rate * float64(time.Second))
+			s += ", about " + roundDuration(left) + " left"
+		}
+	}
+	return s
+}
+
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return d.Round(100 * time.Millisecond).String()
+	case d < time.Hour:
+		return d.Round(time.Second).String()
+	}
+	return d.Round(time.Minute).String()
 }

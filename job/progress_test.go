@@ -72,7 +72,7 @@ func TestProgressAggregatesRanks(t *testing.T) {
 		}
 	}
 	out := line.String()
-	shown := regexp.MustCompile(`\r +([0-9.]+)% done, 3 ranks, `).FindAllStringSubmatch(out, -1)
+	shown := regexp.MustCompile(`\r +([0-9.]+)% done \(\d+ of 180\), 3 ranks, `).FindAllStringSubmatch(out, -1)
 	if len(shown) < 3 {
 		t.Fatalf("progress shown %d times, want several:\n%q", len(shown), out)
 	}
@@ -95,12 +95,49 @@ func TestProgressAggregatesRanks(t *testing.T) {
 	}
 }
 
-// --quiet and --json keep the line away even when a writer is given.
+// --quiet keeps progress away even when a writer is given.
 func TestProgressOff(t *testing.T) {
-	for _, o := range []Options{{Quiet: true}, {JSON: true}} {
-		o.Progress = &lockedBuffer{}
-		if progressWanted(o) {
-			t.Errorf("progress wanted with %+v", o)
+	if mode, _ := progressMode(Options{Quiet: true, Progress: &lockedBuffer{}}); mode != "" {
+		t.Errorf("progress %q with --quiet", mode)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	got := progressLine(250, 1000, 3, 10*time.Second)
+	want := " 25.0% done (250 of 1000), 3 ranks, 10s, 25/s, about 30s left"
+	if got != want {
+		t.Errorf("progressLine = %q, want %q", got, want)
+	}
+}
+
+// Without a terminal (a batch job's log file), progress is a plain line
+// every ProgressEvery, with counts, rate and time left, never rewritten.
+func TestProgressLinesInLogs(t *testing.T) {
+	delay, out, term := progressDelay, progressOut, stderrTerminal
+	var log lockedBuffer
+	progressDelay, progressOut, stderrTerminal = 0, &log, func() bool { return false }
+	t.Cleanup(func() { progressDelay, progressOut, stderrTerminal = delay, out, term })
+
+	j := Job{Name: "steps", Parallel: func(r *Run) (*Result, error) {
+		r.Work(100)
+		for range 100 {
+			time.Sleep(3 * time.Millisecond)
+			r.Advance(1)
 		}
+		return &Result{}, nil
+	}}
+	_, errs := execute(t, 2, j, Options{Threads: 1, ProgressEvery: 50 * time.Millisecond})
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
+		}
+	}
+	text := log.String()
+	lines := regexp.MustCompile(`(?m)^progress: +[0-9.]+% done \(\d+ of 200\), 2 ranks, [0-9.]+m?s, [0-9.e+]+/s, about [0-9.]+m?s left$`).FindAllString(text, -1)
+	if len(lines) < 2 {
+		t.Fatalf("%d progress lines, want several:\n%s", len(lines), text)
+	}
+	if strings.Contains(text, "\r") {
+		t.Errorf("a log got a rewritten line: %q", text)
 	}
 }

@@ -3,7 +3,9 @@ package job
 // Result is what a job reports at the root.
 type Result struct {
 	// Summary holds the job's answer as named values, in the order given
-	// by Keys (e.g. estimate, abs_error, samples_per_second).
+	// by Keys (e.g. estimate, abs_error, samples). Values are numbers,
+	// strings, booleans, or slices and maps of them: they appear in the
+	// table as printed and in --json as JSON values.
 	Summary map[string]any
 	Keys    []string
 
@@ -14,8 +16,9 @@ type Result struct {
 	Tolerance string
 	// Detail explains a verification, e.g. "max relative error 3e-16".
 	Detail string
-	// Work is the amount of work done, in WorkUnit (samples, rows...),
-	// for throughput figures.
+	// Work is the amount of work done, in WorkUnit (samples, rows,
+	// gflop...); the report adds WorkUnit_per_second, the work divided by
+	// the parallel section's time.
 	Work     float64
 	WorkUnit string
 }
@@ -30,6 +33,9 @@ func (r *Result) Set(key string, v any) {
 	}
 	r.Summary[key] = v
 }
+
+// Get returns a summary value, or nil.
+func (r *Result) Get(key string) any { return r.Summary[key] }
 
 // SetVerified records the outcome of a verification.
 func (r *Result) SetVerified(ok bool, tolerance, detail string) {

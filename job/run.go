@@ -1,65 +1,14 @@
 package job
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
-	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
+	"time"
 
 	"github.com/spmd-go/spmd/comm"
-	"github.com/spmd-go/spmd/dataio"
 )
-
-// Job is one spmd workload.
-type Job struct {
-	Name string
-	// Parallel runs on every rank between the timing barriers. At the root
-	// it returns the Result (other ranks may return nil).
-	Parallel func(r *Run) (*Result, error)
-	// Finish, if set, runs at the root only, after the timed section and
-	// before Verify: summaries of the gathered result and output files,
-	// which are the root's bookkeeping, not the parallel work being timed.
-	Finish func(r *Run, res *Result) error
-	// Verify, if set, runs at the root only after the parallel section,
-	// when Options.Verify is set: it computes the serial reference inside
-	// r.Serial and records the outcome with res.SetVerified.
-	Verify func(r *Run, res *Result) error
-	// Close, if set, runs on every rank when the job is over, whatever
-	// happened: it releases what building the job allocated outside Go's
-	// heap (shared windows).
-	Close func()
-}
-
-// Options are the settings every job shares (the CLI's common flags).
-type Options struct {
-	Threads    int    // goroutines per rank; <= 0 means DefaultThreads
-	Verify     bool   // run the serial reference at the root and compare
-	JSON       bool   // one JSON object instead of the table
-	Quiet      bool   // no progress
-	CPUProfile string // directory for one CPU profile per rank
-	Host       string // this rank's host, for the report
-	LocalSize  int    // ranks on this host, for DefaultThreads
-	Out        io.Writer
-	// Progress, if set, receives the root's progress line (unless Quiet
-	// or JSON), terminal or not; otherwise it goes to a terminal on
-	// standard error, or nowhere.
-	Progress io.Writer
-}
-
-// DefaultThreads is the number of cores this rank may use: the CPUs this
-// process may run on, shared evenly among the ranks on its host.
-func DefaultThreads(localSize int) int {
-	n := runtime.NumCPU()
-	if localSize > 1 {
-		n /= localSize
-	}
-	return max(n, 1)
-}
 
 // Run is a job's view of its rank while it runs.
 type Run struct {
@@ -83,16 +32,19 @@ func (r *Run) Compute(fn func() error) error { return stopwatch(&r.times.Compute
 // Communicate runs fn and counts its time as communication.
 func (r *Run) Communicate(fn func() error) error { return stopwatch(&r.times.Communicate, fn) }
 
-// Serial runs the serial reference and records its time for the speedup.
+// Serial runs the serial reference and records its time for the report.
 func (r *Run) Serial(fn func() error) error { return stopwatch(&r.serial, fn) }
 
-// Execute runs j on communicator c: barrier, Parallel, barrier, gather of
-// every rank's times, Finish and Verify at the root, report at the root. An error on
-// any rank is returned; the caller should then Abort the communicator so
-// no other rank waits for this one.
+// Execute runs j on communicator c: Setup, barrier, Parallel, barrier,
+// gather of every rank's times, then at the root Finish, Verify and the
+// report. An error on any rank is returned; the caller should then Abort
+// the communicator so no other rank waits for this one (Launch does).
 func Execute(c *comm.Comm, j Job, o Options) (err error) {
 	if o.Out == nil {
 		o.Out = os.Stdout
+	}
+	if o.Started.IsZero() {
+		o.Started = ProcessStart()
 	}
 	if j.Close != nil {
 		defer j.Close()
@@ -114,6 +66,14 @@ func Execute(c *comm.Comm, j Job, o Options) (err error) {
 			}
 		}()
 	}
+	var ph phases
+	ph.started = o.Started
+	ph.ready = o.Ready
+	if j.Setup != nil {
+		if _, err := protect(func() (*Result, error) { return nil, j.Setup(r) }); err != nil {
+			return err
+		}
+	}
 
 	if err := r.startProgress(c, o); err != nil {
 		return err
@@ -121,6 +81,7 @@ func Execute(c *comm.Comm, j Job, o Options) (err error) {
 	if err := c.Barrier(); err != nil {
 		return err
 	}
+	ph.section = time.Now()
 	t0 := comm.Wtime()
 	flt, err := faultFromEnv()
 	if err != nil {
@@ -143,6 +104,7 @@ func Execute(c *comm.Comm, j Job, o Options) (err error) {
 		return err
 	}
 	t2 := comm.Wtime()
+	ph.finish = time.Now()
 	r.times.Wait = t2 - t1
 	r.times.Total = t2 - t0
 
@@ -161,12 +123,17 @@ func Execute(c *comm.Comm, j Job, o Options) (err error) {
 			return err
 		}
 	}
-	if o.Verify && j.Verify != nil {
+	ph.written = time.Now()
+	verified := o.Verify && j.Verify != nil
+	if verified {
 		if _, err := protect(func() (*Result, error) { return nil, j.Verify(r, res) }); err != nil {
 			return fmt.Errorf("%s: verify: %w", j.Name, err)
 		}
 	}
-	rep := newReport(j.Name, c.Size(), r.Threads, all, res, r.serial, o.Verify && j.Verify != nil)
+	rep := newReport(j, c.Size(), r.Threads, all, res, ph)
+	if verified {
+		rep.addVerify(j, res, r.serial)
+	}
 	if o.JSON {
 		err = rep.writeJSON(o.Out)
 	} else {
@@ -194,28 +161,4 @@ func protect(fn func() (*Result, error)) (res *Result, err error) {
 		}
 	}()
 	return fn()
-}
-
-// startProfile records this rank's CPU profile in memory and writes it
-// to dir/cpu.rank<N>.pprof when profiling stops, atomically: a rank killed
-// mid-run, even by SIGKILL, leaves no partial or temporary file.
-func startProfile(dir string, rank int) (func() error, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("cpuprofile: %w", err)
-	}
-	final := filepath.Join(dir, fmt.Sprintf("cpu.rank%d.pprof", rank))
-	if err := dataio.CheckWritable(final); err != nil {
-		return nil, fmt.Errorf("cpuprofile: %w", err)
-	}
-	var buf bytes.Buffer
-	if err := pprof.StartCPUProfile(&buf); err != nil {
-		return nil, fmt.Errorf("cpuprofile: %w", err)
-	}
-	return func() error {
-		pprof.StopCPUProfile()
-		return dataio.WriteFileAtomic(final, func(w io.Writer) error {
-			_, err := buf.WriteTo(w)
-			return err
-		})
-	}, nil
 }

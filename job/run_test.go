@@ -85,8 +85,11 @@ func TestReportJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
 	}
-	if rep["job"] != "sum" || rep["ranks"] != 3.0 || rep["threads"] != 2.0 || rep["verified"] != true {
+	if rep["schema"] != Schema || rep["job"] != "sum" || rep["ranks"] != 3.0 || rep["threads"] != 2.0 {
 		t.Errorf("report fields wrong: %v", rep)
+	}
+	if v, _ := rep["verify"].(map[string]any); v == nil || v["agrees"] != true || v["reference"] != "the serial reference" {
+		t.Errorf("verify: %v", rep["verify"])
 	}
 	if res := rep["result"].(map[string]any); res["total"] != 6.0 || res["items_per_second"] == nil {
 		t.Errorf("result %v, want total 6 and a throughput", res)
@@ -94,10 +97,16 @@ func TestReportJSON(t *testing.T) {
 	if pr := rep["per_rank"].([]any); len(pr) != 3 {
 		t.Errorf("per_rank has %d entries, want 3", len(pr))
 	}
-	for _, k := range []string{"wall_seconds", "serial_seconds", "speedup", "efficiency"} {
+	for _, k := range []string{"elapsed_seconds", "section_seconds", "phases"} {
 		if _, ok := rep[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
 		}
+	}
+	ph := rep["phases"].(map[string]any)
+	// The user's clock covers every phase: elapsed >= their sum.
+	sum := ph["startup"].(float64) + ph["setup"].(float64) + ph["section"].(float64) + ph["finish"].(float64)
+	if el := rep["elapsed_seconds"].(float64); el < sum-1e-6 || el <= 0 {
+		t.Errorf("elapsed %v s, phases add up to %v s", el, sum)
 	}
 }
 
@@ -106,7 +115,7 @@ func TestReportTableAndMismatch(t *testing.T) {
 	if !errors.Is(errs[0], ErrMismatch) {
 		t.Errorf("root error %v, want ErrMismatch", errs[0])
 	}
-	for _, want := range []string{"sum: 2 ranks x 1 thread", "total", "3", "DIFFERS", "wall time"} {
+	for _, want := range []string{"sum: 2 ranks x 1 thread", "total", "3", "DIFFERS", "end to end", "parallel section"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}

@@ -1,6 +1,10 @@
 package job
 
-import "github.com/spmd-go/spmd/comm"
+import (
+	"time"
+
+	"github.com/spmd-go/spmd/comm"
+)
 
 // Times is one rank's account of the parallel section, in seconds.
 type Times struct {
@@ -18,4 +22,13 @@ func stopwatch(acc *float64, fn func() error) error {
 	err := fn()
 	*acc += comm.Wtime() - t0
 	return err
+}
+
+// phases are the root's moments of a run, for the end-to-end account.
+type phases struct {
+	started time.Time // the user's clock: launcher or process start
+	ready   time.Time // the world was up (zero: unknown)
+	section time.Time // the opening barrier was passed
+	finish  time.Time // the closing barrier was passed
+	written time.Time // Finish returned: results written
 }
