@@ -7,6 +7,8 @@
 //	results, err := par.MapRange(world, n, f)           // f(0) ... f(n-1)
 //	total, err := par.MapReduce(world, n, f, combine)  // combine(f(0), f(1), ...), in a fixed order
 //	err := par.ForEach(world, n, f)                     // f(i) for its effect
+//	err := par.ForRange(world, n, f)                    // f(lo, hi) over ranges covering [0, n): kernels
+//	count, err := par.ReduceRange(world, n, f, combine) // combine the ranges' f(lo, hi), any order
 //
 // Every rank calls the same function with the same arguments (these are
 // collective calls, like comm's Allreduce): the items are the program's,

@@ -30,6 +30,7 @@ type call[R any] struct {
 	cfg   config
 	n     int
 	unit  func(i int) (R, error)
+	span  func(lo, hi int) error // instead of unit: a whole range at once (ForRange)
 	label func(i int) string // describes unit i for errors; nil for none
 	keep  bool               // whether results are kept (false: ForEach)
 	codec codec[R]
@@ -221,14 +222,17 @@ func (k *call[R]) computeLocal(rank, m int, global func(p int) int) {
 				k.compute(g, g+hi-lo, k.out[g:g+hi-lo])
 			case contiguous:
 				k.compute(global(lo), global(lo)+hi-lo, k.out[lo:hi])
-			default: // Cyclic: unit by unit through the layout
-				for p := lo; p < hi; p++ {
+			default: // Cyclic: the runs of consecutive units, block by block
+				b := max(k.cfg.chunk, 1)
+				for p := lo; p < hi; {
+					q := min(hi, (p/b+1)*b) // the end of p's block, or of the chunk
 					g := global(p)
-					dst := k.out[p : p+1]
+					dst := k.out[p:q]
 					if k.rank == k.root {
-						dst = k.out[g : g+1]
+						dst = k.out[g : g+q-p]
 					}
-					k.compute(g, g+1, dst)
+					k.compute(g, g+q-p, dst)
+					p = q
 				}
 			}
 			items, nanos = int64(hi-lo), int64(time.Since(t0))
@@ -349,8 +353,12 @@ func (k *call[R]) parallel(fn func(worker int)) {
 // failing unit only with KeepGoing, and stopping early when the call is
 // stopped. A panicking unit is recorded like a returned error.
 func (k *call[R]) compute(lo, hi int, dst []R) {
-	for i := lo; i < hi; {
-		i = k.computeFrom(i, hi, lo, dst)
+	if k.span != nil {
+		k.computeSpan(lo, hi)
+	} else {
+		for i := lo; i < hi; {
+			i = k.computeFrom(i, hi, lo, dst)
+		}
 	}
 	if m := k.cfg.meter; m != nil {
 		m.Advance(int64(hi - lo))
@@ -386,13 +394,35 @@ func (k *call[R]) computeFrom(i, hi, lo int, dst []R) (next int) {
 	return hi
 }
 
+// computeSpan runs a range at once, a failure naming the range.
+func (k *call[R]) computeSpan(lo, hi int) {
+	if k.stop.Load() || lo == hi {
+		return
+	}
+	what := fmt.Sprintf("items [%d,%d)", lo, hi)
+	defer func() {
+		if p := recover(); p != nil {
+			k.record(&ItemError{Index: lo, Item: what, Err: panicError(p), Stack: string(debug.Stack())})
+		}
+	}()
+	if err := k.span(lo, hi); err != nil {
+		k.record(&ItemError{Index: lo, Item: what, Err: err})
+	}
+}
+
 // failed records unit i's failure and, unless KeepGoing, stops the call:
 // at once on this rank, and on the others through the root.
 func (k *call[R]) failed(i int, err error, stack string) {
-	e := &ItemError{Index: i, Rank: k.rank, Err: err, Stack: stack}
+	e := &ItemError{Index: i, Err: err, Stack: stack}
 	if k.label != nil {
 		e.Item = k.label(i)
 	}
+	k.record(e)
+}
+
+// record keeps a failure and, unless KeepGoing, stops the call.
+func (k *call[R]) record(e *ItemError) {
+	e.Rank = k.rank
 	k.mu.Lock()
 	k.errs = append(k.errs, e)
 	k.mu.Unlock()
