@@ -31,8 +31,8 @@ type call[R any] struct {
 	n     int
 	unit  func(i int) (R, error)
 	span  func(lo, hi int) error // instead of unit: a whole range at once (ForRange)
-	label func(i int) string // describes unit i for errors; nil for none
-	keep  bool               // whether results are kept (false: ForEach)
+	label func(i int) string     // describes unit i for errors; nil for none
+	keep  bool                   // whether results are kept (false: ForEach)
 	codec codec[R]
 	rank  int
 	size  int
