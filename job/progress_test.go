@@ -113,10 +113,10 @@ func TestProgressLine(t *testing.T) {
 // Without a terminal (a batch job's log file), progress is a plain line
 // every ProgressEvery, with counts, rate and time left, never rewritten.
 func TestProgressLinesInLogs(t *testing.T) {
-	delay, out, term := progressDelay, progressOut, stderrTerminal
+	delay, every, out, term := progressDelay, progressEvery, progressOut, stderrTerminal
 	var log lockedBuffer
-	progressDelay, progressOut, stderrTerminal = 0, &log, func() bool { return false }
-	t.Cleanup(func() { progressDelay, progressOut, stderrTerminal = delay, out, term })
+	progressDelay, progressEvery, progressOut, stderrTerminal = 0, 5*time.Millisecond, &log, func() bool { return false }
+	t.Cleanup(func() { progressDelay, progressEvery, progressOut, stderrTerminal = delay, every, out, term })
 
 	j := Job{Name: "steps", Parallel: func(r *Run) (*Result, error) {
 		r.Work(100)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/spmd-go/spmd/comm"
@@ -17,6 +18,7 @@ type Run struct {
 	Verify  bool
 	Quiet   bool
 
+	mu     sync.Mutex // guards times and serial: Compute and Communicate may nest or run concurrently
 	times  Times
 	serial float64
 	root   bool
@@ -26,14 +28,38 @@ type Run struct {
 // Root reports whether this rank is the root (rank 0), which reports.
 func (r *Run) Root() bool { return r.root }
 
-// Compute runs fn and counts its time as computation.
-func (r *Run) Compute(fn func() error) error { return stopwatch(&r.times.Compute, fn) }
+// Compute runs fn and counts its time as computation, less the time of
+// any Communicate called inside it (package par times its own messages
+// that way, through par.Progress(r)).
+func (r *Run) Compute(fn func() error) error {
+	r.mu.Lock()
+	before := r.times.Communicate
+	r.mu.Unlock()
+	t0 := comm.Wtime()
+	err := fn()
+	el := comm.Wtime() - t0
+	r.mu.Lock()
+	r.times.Compute += el - (r.times.Communicate - before)
+	r.mu.Unlock()
+	return err
+}
 
 // Communicate runs fn and counts its time as communication.
-func (r *Run) Communicate(fn func() error) error { return stopwatch(&r.times.Communicate, fn) }
+func (r *Run) Communicate(fn func() error) error { return r.stopwatch(&r.times.Communicate, fn) }
 
 // Serial runs the serial reference and records its time for the report.
-func (r *Run) Serial(fn func() error) error { return stopwatch(&r.serial, fn) }
+func (r *Run) Serial(fn func() error) error { return r.stopwatch(&r.serial, fn) }
+
+// stopwatch adds the time fn takes to *acc.
+func (r *Run) stopwatch(acc *float64, fn func() error) error {
+	t0 := comm.Wtime()
+	err := fn()
+	el := comm.Wtime() - t0
+	r.mu.Lock()
+	*acc += el
+	r.mu.Unlock()
+	return err
+}
 
 // Execute runs j on communicator c: Setup, barrier, Parallel, barrier,
 // gather of every rank's times, then at the root Finish, Verify and the

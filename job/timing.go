@@ -3,7 +3,6 @@ package job
 import (
 	"time"
 
-	"github.com/spmd-go/spmd/comm"
 )
 
 // Times is one rank's account of the parallel section, in seconds.
@@ -14,14 +13,6 @@ type Times struct {
 	Communicate float64 `json:"communicate_seconds"`
 	Wait        float64 `json:"wait_seconds"`
 	Total       float64 `json:"total_seconds"`
-}
-
-// stopwatch adds the time fn takes to *acc.
-func stopwatch(acc *float64, fn func() error) error {
-	t0 := comm.Wtime()
-	err := fn()
-	*acc += comm.Wtime() - t0
-	return err
 }
 
 // phases are the root's moments of a run, for the end-to-end account.

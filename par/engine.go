@@ -2,6 +2,7 @@ package par
 
 import (
 	"bytes"
+	"errors"
 	"encoding/binary"
 	"encoding/gob"
 	"fmt"
@@ -91,21 +92,28 @@ func (k *call[R]) run(parent *comm.Comm) ([]R, error) {
 		k.computeLocal(0, k.n, func(p int) int { return p })
 		return k.out, k.outcome()
 	}
-	c, err := parent.Dup()
-	if err != nil {
-		return nil, err
-	}
-	k.c, k.rank = c, c.Rank()
 	workers := k.size * k.cfg.threads
-	if k.cfg.schedule == Dynamic {
+	err := k.communicate(func() error {
+		c, err := parent.Dup()
+		if err != nil {
+			return err
+		}
+		k.c, k.rank = c, c.Rank()
+		if k.cfg.schedule != Dynamic {
+			return nil
+		}
 		all := make([]int64, k.size)
 		if err := c.Allgather([]int64{int64(k.cfg.threads)}, all); err != nil {
-			return nil, err
+			return err
 		}
 		workers = 0
 		for _, t := range all {
 			workers += int(t)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if k.rank == k.root {
 		k.ctlSent = make([]bool, k.size)
@@ -114,7 +122,28 @@ func (k *call[R]) run(parent *comm.Comm) ([]R, error) {
 	if err := k.work(workers); err != nil {
 		return nil, err
 	}
-	return k.finish()
+	var out []R
+	err = k.communicate(func() (err error) {
+		out, err = k.finish()
+		return err
+	})
+	if err != nil {
+		var ie *ItemError
+		var es Errors
+		if !errors.As(err, &ie) && !errors.As(err, &es) {
+			return nil, err
+		}
+	}
+	return out, err
+}
+
+// communicate runs fn, through the Progress meter's Communicate if it has
+// one.
+func (k *call[R]) communicate(fn func() error) error {
+	if t, ok := k.cfg.meter.(timer); ok {
+		return t.Communicate(fn)
+	}
+	return fn()
 }
 
 // work runs this rank's part: its goroutines, and the root's dispatcher

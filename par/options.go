@@ -93,8 +93,16 @@ type Meter interface {
 	Advance(n int64)
 }
 
-// Progress makes the call report finished items to m.
+// Progress makes the call report finished items to m. If m also has a
+// method Communicate(fn func() error) error, as *job.Run does, the call
+// runs its own messages (its set-up, and gathering the results) through
+// it, so a job's report counts them as communication.
 func Progress(m Meter) Option { return optionFunc(func(c *config) { c.meter = m }) }
+
+// timer is what Progress looks for to time the call's messages.
+type timer interface {
+	Communicate(fn func() error) error
+}
 
 type flagOption int
 
