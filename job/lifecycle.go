@@ -74,6 +74,42 @@ func Usagef(format string, a ...any) error { return UsageError{fmt.Errorf(format
 // job so that no rank waits for this one; a usage error is printed by the
 // root only.
 func Launch(name string, s Settings, build func(world *comm.Comm) (Job, error)) int {
+	return LaunchFunc(name, s, func(r Rank) error {
+		j, err := build(r.World)
+		if err != nil {
+			return err
+		}
+		return Execute(r.World, j, Options{
+			Threads:       r.Threads,
+			Verify:        s.Verify,
+			JSON:          s.JSON,
+			Quiet:         s.Quiet,
+			CPUProfile:    s.CPUProfile,
+			Host:          r.Boot.Host,
+			LocalSize:     r.Boot.LocalSize,
+			Out:           s.Out,
+			ProgressEvery: s.ProgressEvery,
+			Started:       r.Started,
+			Ready:         r.Ready,
+		})
+	})
+}
+
+// Rank is what LaunchFunc hands its body: the world, and how this rank
+// was started.
+type Rank struct {
+	World   *comm.Comm
+	Threads int       // Settings.Threads, or the cores this rank may use
+	Boot    boot.Info // how boot.Init found the world
+	Started time.Time // the user's clock: launcher or process start
+	Ready   time.Time // the world was up
+}
+
+// LaunchFunc is Launch's life of a rank around a body of one's own
+// instead of a Job (no timing, no report): start-up under any launcher,
+// GOMAXPROCS set to the rank's threads, and the same handling of every
+// failure and exit code. spmd bench and spmd farm are built on it.
+func LaunchFunc(name string, s Settings, body func(r Rank) error) int {
 	l := &life{name: name, s: s, rank: -1}
 	if l.s.Program == "" {
 		l.s.Program = programName()
@@ -106,30 +142,13 @@ func Launch(name string, s Settings, build func(world *comm.Comm) (Job, error)) 
 		l.say(fmt.Errorf("start-up: %w", err))
 		return ExitFailure
 	}
-	ready := time.Now()
+	r := Rank{World: world, Threads: s.Threads, Boot: info, Started: started, Ready: time.Now()}
 	l.rank = world.Rank()
-	threads := s.Threads
-	if threads == 0 {
-		threads = DefaultThreads(info.LocalSize)
+	if r.Threads == 0 {
+		r.Threads = DefaultThreads(info.LocalSize)
 	}
-	UseCores(threads)
-	j, err := build(world)
-	if err == nil {
-		err = Execute(world, j, Options{
-			Threads:       threads,
-			Verify:        s.Verify,
-			JSON:          s.JSON,
-			Quiet:         s.Quiet,
-			CPUProfile:    s.CPUProfile,
-			Host:          info.Host,
-			LocalSize:     info.LocalSize,
-			Out:           s.Out,
-			ProgressEvery: s.ProgressEvery,
-			Started:       started,
-			Ready:         ready,
-		})
-	}
-	return l.finish(world, err)
+	UseCores(r.Threads)
+	return l.finish(world, body(r))
 }
 
 // UseCores sets GOMAXPROCS to the cores this rank works on, unless the

@@ -176,6 +176,9 @@ func (rep *report) writeTable(w io.Writer) error {
 	return err
 }
 
+// maxTableRows is how many rows of a Table the printed report shows.
+const maxTableRows = 20
+
 // isBlock says whether v prints as a table of its own.
 func isBlock(v any) bool {
 	switch v.(type) {
@@ -196,7 +199,11 @@ func writeBlock(b *strings.Builder, v any) {
 	case Table:
 		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "    %s\n", strings.Join(x.Columns, "\t"))
-		for _, row := range x.Rows {
+		for i, row := range x.Rows {
+			if i == maxTableRows && len(x.Rows) > maxTableRows+1 {
+				fmt.Fprintf(tw, "    ... %d rows in all (--json gives every row)\n", len(x.Rows))
+				break
+			}
 			cells := make([]string, len(row))
 			for i, c := range row {
 				cells[i] = formatValue(c)
