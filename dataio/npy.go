@@ -28,26 +28,13 @@ const npyChunk = 64 << 10
 // array grows only as data arrives.
 const npyInitialElements = 1 << 20
 
-// npyDtype is one of the element types ReadNPY converts to float64.
-type npyDtype struct {
-	order binary.ByteOrder
-	kind  byte // 'f' or 'i'
-	size  int  // bytes
-}
-
-var npyDtypes = map[string]npyDtype{
-	"<f8": {binary.LittleEndian, 'f', 8}, ">f8": {binary.BigEndian, 'f', 8},
-	"<f4": {binary.LittleEndian, 'f', 4}, ">f4": {binary.BigEndian, 'f', 4},
-	"<i8": {binary.LittleEndian, 'i', 8}, ">i8": {binary.BigEndian, 'i', 8},
-	"<i4": {binary.LittleEndian, 'i', 4}, ">i4": {binary.BigEndian, 'i', 4},
-}
-
 // ReadNPY reads a .npy file (format version 1.0, 2.0 or 3.0) holding a 1-D
-// or 2-D array of dtype '<f8', '>f8', '<f4', '>f4', '<i8', '>i8', '<i4' or
-// '>i4', and returns it as float64 in row-major order (an array stored in
-// Fortran order is transposed). Integers convert exactly: an int64 with no
-// exact float64 (beyond ±2⁵³ and not a multiple of the spacing there) is an
-// error. Bytes after the array are not read.
+// or 2-D array of floats (dtype f8, f4), signed or unsigned integers (i1,
+// i2, i4, i8, u1, u2, u4, u8) or booleans (b1), little- or big-endian ('<',
+// '>'; '|' for one byte), and returns it as float64 in row-major order (an
+// array stored in Fortran order is transposed). Integers convert exactly:
+// a 64-bit integer with no exact float64 (beyond ±2⁵³ and not a multiple of
+// the spacing there) is an error. Bytes after the array are not read.
 //
 // The header is checked before the data is read, and the data is read in
 // chunks, so a header announcing more data than the input holds fails with
@@ -105,7 +92,7 @@ func readNPY(r io.Reader, avail int64) (*Array, error) {
 	if err != nil {
 		return nil, err
 	}
-	dt, ok := npyDtypes[h.descr]
+	dt, ok := parseDtype(h.descr)
 	if !ok {
 		return nil, fmt.Errorf("npy: unsupported dtype '%s'", h.descr)
 	}
@@ -159,39 +146,6 @@ func readNPYData(r io.Reader, dt npyDtype, count, capHint int) ([]float64, error
 		if err2 != nil {
 			return nil, err2
 		}
-	}
-	return data, nil
-}
-
-// appendConverted appends the elements in buf, of type dt, as float64.
-func appendConverted(data []float64, buf []byte, dt npyDtype) ([]float64, error) {
-	o := dt.order
-	switch {
-	case dt.kind == 'f' && dt.size == 8:
-		for b := buf; len(b) >= 8; b = b[8:] {
-			data = append(data, math.Float64frombits(o.Uint64(b)))
-		}
-	case dt.kind == 'f' && dt.size == 4:
-		for b := buf; len(b) >= 4; b = b[4:] {
-			data = append(data, float64(math.Float32frombits(o.Uint32(b))))
-		}
-	case dt.kind == 'i' && dt.size == 8:
-		for b := buf; len(b) >= 8; b = b[8:] {
-			v := int64(o.Uint64(b))
-			f := float64(v)
-			// float64(v) rounds; it is exact when converting back
-			// gives v (2⁶³ itself does not convert back).
-			if f == 0x1p63 || int64(f) != v {
-				return nil, fmt.Errorf("npy: element %d: int64 value %d has no exact float64", len(data), v)
-			}
-			data = append(data, f)
-		}
-	case dt.kind == 'i' && dt.size == 4:
-		for b := buf; len(b) >= 4; b = b[4:] {
-			data = append(data, float64(int32(o.Uint32(b))))
-		}
-	default:
-		panic("dataio: unknown dtype")
 	}
 	return data, nil
 }
