@@ -81,10 +81,10 @@ type CSVOptions struct {
 	// (a quoted field may hold it); with Whitespace, a comment runs
 	// from it to the end of any line.
 	Comment rune
-	// MaxRowBytes bounds the length of one row in bytes (a quoted
-	// field's line breaks included); 0 means DefaultMaxRowBytes. A
-	// longer row is an error, so that input which is not a table
-	// cannot grow memory without bound.
+	// MaxRowBytes bounds the length of one row in bytes, without its
+	// line break (a quoted field's line breaks count); 0 means
+	// DefaultMaxRowBytes. A longer row is an error, so that input which
+	// is not a table cannot grow memory without bound.
 	MaxRowBytes int
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 )
 
@@ -18,8 +19,9 @@ import (
 // labels: ask for it with Floats or Strings. For a matrix of numbers only,
 // LoadMatrix reads a file without keeping the text.
 //
-// Errors are *ParseError values that name the line and, for a bad field,
-// the column; ReadCSV names the input "csv" (LoadTable names the file):
+// An error at a place in the table is a *ParseError naming the line and,
+// for a bad field, the column; ReadCSV names the input "csv" (LoadTable
+// names the file):
 //
 //	csv: line 7: row has 3 fields, want 4
 //
@@ -38,7 +40,9 @@ func LoadTable(path string, opts CSVOptions) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	if f != os.Stdin {
+		defer f.Close()
+	}
 	r, opts := textFormat(f, path, opts)
 	return readTable(r, opts, name)
 }

@@ -3,6 +3,7 @@ package dataio
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,8 +33,11 @@ func Open(path string) (io.ReadCloser, error) {
 // open is Open returning the file itself and its name for errors.
 // The caller closes f unless it is os.Stdin.
 func open(path string) (f *os.File, name string, err error) {
-	if path == "-" {
+	switch path {
+	case "-":
 		return os.Stdin, "standard input", nil
+	case "":
+		return nil, "", errors.New("dataio: no file name given")
 	}
 	// Stat before opening: opening a FIFO blocks, and opening a device
 	// may do something.

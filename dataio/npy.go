@@ -13,6 +13,24 @@ import (
 // minor version byte, the header length (2 bytes little-endian in version
 // 1.0, 4 bytes in 2.0 and 3.0), the header (a Python dict literal, padded
 // with spaces and ended by '\n'), then the raw data.
+//
+// Why this package reads .npy itself rather than through
+// codeberg.org/sbinet/npyio: v0.14.0 was run on this package's tests and
+// edge cases, and a user would get worse results from it. It panics on
+// malformed headers (a header with no '\n', keys in another order than
+// NumPy's, a truncated header: slice bounds out of range), so a bad file
+// would crash a job instead of failing with a message; it allocates what
+// the header announces before reading the data (512 MB for a 100-byte file
+// claiming 2^26 float64) and takes a version 2.0 header length of up to
+// 4 GiB at its word; it refuses version 3.0 files; it parses the header by
+// searching for substrings, so double quotes or Python 2's 3L fail; its
+// errors say "types don't match" or "EOF" without saying what was wanted;
+// reading into []float64 refuses '<f4', '<i8' and '<i4' files (only a
+// gonum mat.Dense converts); and it is slow: in one process, three rounds
+// on a loaded machine, writing 32 MiB of float64 took 2.9-4.0 s against
+// 8-10 ms here, reading it 64-250 ms against 29-40 ms. What it offers beyond this package (complex numbers,
+// n-d arrays, .npz, structured dtypes) no job reads. Its own dependencies
+// (gonum, x/text, gopickle) would come along too.
 
 const npyMagic = "\x93NUMPY"
 

@@ -64,6 +64,9 @@ func TestOpenRefusesNonRegularFiles(t *testing.T) {
 			}
 		}
 	}
+	if _, err := Open(""); err == nil || err.Error() != "dataio: no file name given" {
+		t.Errorf(`Open(""): %v`, err)
+	}
 	_, err = Open(filepath.Join(dir, "missing.csv"))
 	if !errors.Is(err, fs.ErrNotExist) || err.Error() != filepath.Join(dir, "missing.csv")+": no such file or directory" {
 		t.Errorf("missing file: %v", err)
@@ -148,7 +151,11 @@ func loadStdin[T any](t *testing.T, path string, load func() (T, error)) (T, err
 	saved := os.Stdin
 	os.Stdin = f
 	defer func() { os.Stdin = saved }()
-	return load()
+	v, err := load()
+	if _, statErr := f.Stat(); statErr != nil {
+		t.Errorf("reading %s closed standard input: %v", path, statErr)
+	}
+	return v, err
 }
 
 // TestLoadMatrixBOM: the first row of a CSV that starts with a byte order
