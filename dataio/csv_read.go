@@ -47,6 +47,19 @@ func LoadTable(path string, opts CSVOptions) (*Table, error) {
 	return readTable(r, opts, name)
 }
 
+// LoadColumn reads one column of numbers, named in the header row, from
+// the text table in the file at path: LoadTable with the default options,
+// then Table.Floats. It is the shortest way to a column of one's own data:
+//
+//	x, err := dataio.LoadColumn("data.csv", "value")
+func LoadColumn(path, name string) ([]float64, error) {
+	t, err := LoadTable(path, CSVOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return t.Floats(name)
+}
+
 func readTable(r io.Reader, opts CSVOptions, name string) (*Table, error) {
 	t := &Table{name: name}
 	header, cols, err := scanRows(r, opts, func(fields []string, line int) error {

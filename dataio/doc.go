@@ -6,7 +6,11 @@
 //
 // # Reading a table of your own
 //
-// LoadTable reads a CSV file; the table keeps every field as text, and a
+// LoadColumn reads a column of numbers from a CSV file with a header row:
+//
+//	x, err := dataio.LoadColumn("data.csv", "value") // []float64
+//
+// LoadTable reads the whole table; it keeps every field as text, and a
 // column comes out by name or by index (from 0) as numbers or as labels:
 //
 //	t, err := dataio.LoadTable("measurements.csv", dataio.CSVOptions{})

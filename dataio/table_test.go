@@ -94,6 +94,16 @@ func TestLoadTableErrorsNameTheFile(t *testing.T) {
 	if _, err := tab.Floats("x"); err == nil || err.Error() != path+`: no column "x" (columns: site, y)` {
 		t.Errorf("Floats(x): %v", err)
 	}
+	if y, err := LoadColumn(path, "y"); err == nil || err.Error() != path+`: line 3, column 2: "NA" is not a number` {
+		t.Errorf("LoadColumn(y): %v, %v", y, err)
+	}
+	writeFile(t, path, []byte("v\tw\n1\t2\n3\t4\n"))
+	if w, err := LoadColumn(path, "w"); err != nil || fmt.Sprint(w) != "[2 4]" {
+		t.Errorf("LoadColumn(w): %v, %v", w, err)
+	}
+	if _, err := LoadColumn(filepath.Join(filepath.Dir(path), "missing.csv"), "w"); err == nil {
+		t.Error("LoadColumn of a missing file: no error")
+	}
 	writeFile(t, path, []byte("1,2,NA\n4,5,6\n"))
 	if _, err := LoadTable(path, CSVOptions{Comma: ','}); !matches(err, path+`: line 1, column 3: "NA" is not a number, but column 1 ("1") is: ...`) {
 		t.Errorf("mixed first row: %v", err)
