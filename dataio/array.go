@@ -32,6 +32,21 @@ func (a *Array) Cols() int {
 	return a.Shape[1]
 }
 
+// Column returns a copy of column j (from 0) of a 2-D array; of a 1-D
+// array, which is one column, j must be 0. It panics if j is out of range:
+// check it against Cols first when it comes from the user.
+func (a *Array) Column(j int) []float64 {
+	rows, cols := a.Rows(), a.Cols()
+	if j < 0 || j >= cols || len(a.Shape) > 2 {
+		panic(fmt.Sprintf("dataio: Column(%d) of an array of shape %s", j, shapeString(a.Shape)))
+	}
+	v := make([]float64, rows)
+	for i := range v {
+		v[i] = a.Data[i*cols+j]
+	}
+	return v
+}
+
 // check returns an error unless a is a 1-D or 2-D array whose shape
 // matches len(a.Data).
 func (a *Array) check() error {

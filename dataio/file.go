@@ -12,60 +12,175 @@ import (
 	"strings"
 )
 
-// LoadMatrix reads the array in the file at path, choosing the format by the
-// extension (case-insensitive):
-//
-//	.npy  NumPy (ReadNPY)
-//	.csv  comma-separated (ReadCSV, header row detected)
-//	.txt  whitespace-separated like numpy.loadtxt, or comma-separated if
-//	      the first data line has a comma
-//
-// Text files give a 2-D array (rows × columns; a header row is dropped).
-// Errors start with the path.
-func LoadMatrix(path string) (*Array, error) {
-	a, err := loadMatrix(path)
+// Open opens the file at path for reading, or standard input when path is
+// "-" (closing it then leaves standard input open). It refuses anything
+// that is not a regular file, naming what it is, because none of them is
+// data a job can finish reading: a directory; a device such as /dev/zero,
+// which never ends; a named pipe (FIFO), whose open blocks until some
+// other process writes to it, forever if none does; a socket. Data that
+// comes from another program can still be piped to standard input.
+func Open(path string) (io.ReadCloser, error) {
+	f, _, err := open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
-	return a, nil
+	if f == os.Stdin {
+		return io.NopCloser(f), nil
+	}
+	return f, nil
 }
 
-func loadMatrix(path string) (*Array, error) {
-	ext := strings.ToLower(filepath.Ext(path))
-	if ext != ".npy" && ext != ".csv" && ext != ".txt" {
-		return nil, fmt.Errorf("dataio: unknown extension %q: want .npy, .csv or .txt", filepath.Ext(path))
+// open is Open returning the file itself and its name for errors.
+// The caller closes f unless it is os.Stdin.
+func open(path string) (f *os.File, name string, err error) {
+	switch path {
+	case "-":
+		return os.Stdin, "standard input", nil
+	case "":
+		return nil, "", errors.New("dataio: no file name given")
 	}
-	f, err := os.Open(path)
+	// Stat before opening: opening a FIFO blocks, and opening a device
+	// may do something.
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, "", pathError(path, err)
+	}
+	if err := regular(path, info); err != nil {
+		return nil, "", err
+	}
+	if f, err = os.Open(path); err != nil {
+		return nil, "", pathError(path, err)
+	}
+	// The name could have been given to something else in between.
+	if info, err = f.Stat(); err == nil {
+		err = regular(path, info)
+	}
+	if err != nil {
+		f.Close()
+		return nil, "", err
+	}
+	return f, path, nil
+}
+
+// regular returns an error unless info is a regular file's.
+func regular(path string, info fs.FileInfo) error {
+	m := info.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	what := "not a regular file"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&fs.ModeCharDevice != 0:
+		what = "a character device"
+	case m&fs.ModeDevice != 0:
+		what = "a block device"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	}
+	return fmt.Errorf("%s is %s, not a regular file (for data from a program, pipe it to standard input, -)", path, what)
+}
+
+// pathError turns an *fs.PathError into "path: reason" (the operation,
+// stat or open, says nothing to a user); it still wraps the reason, so
+// errors.Is(err, fs.ErrNotExist) holds.
+func pathError(path string, err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return fmt.Errorf("%s: %w", path, pe.Err)
+	}
+	return err
+}
+
+// The formats LoadMatrix and SaveMatrix know, by extension.
+const formatList = ".npy, .csv, .tsv or .txt"
+
+func knownFormat(ext string) bool {
+	switch ext {
+	case ".npy", ".csv", ".tsv", ".txt":
+		return true
+	}
+	return false
+}
+
+// formatError says that path's extension names no format.
+func formatError(path string) error {
+	if ext := filepath.Ext(path); ext != "" {
+		return fmt.Errorf("%s: unknown extension %q: want %s", path, ext, formatList)
+	}
+	return fmt.Errorf("%s: no extension to tell the format: want %s", path, formatList)
+}
+
+// LoadMatrix reads the array in the file at path, choosing the format by
+// the extension (case-insensitive):
+//
+//	.npy  NumPy (ReadNPY)
+//	.csv  comma-separated numbers (ReadCSV; header by HeaderAuto)
+//	.tsv  tab-separated numbers
+//	.txt  numbers separated by white space, as numpy.savetxt writes
+//	      them, or by commas if the first line of data has one
+//
+// Path "-" reads standard input: as .npy if it starts like one, else as
+// .txt. A text file gives a 2-D array, rows × columns (a header row is not
+// data), read without keeping its text; for a table with text columns, or
+// for other CSVOptions, use LoadTable. The file must be a regular file (see
+// Open). Errors start with the path.
+func LoadMatrix(path string) (*Array, error) {
+	ext := strings.ToLower(filepath.Ext(path))
+	if path != "-" && !knownFormat(ext) {
+		return nil, formatError(path)
+	}
+	f, name, err := open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	if ext == ".npy" {
-		info, err := f.Stat()
-		if err != nil {
-			return nil, err
+	if f != os.Stdin {
+		defer f.Close()
+	}
+	br := bufio.NewReaderSize(f, readAhead)
+	if path == "-" {
+		if b, _ := br.Peek(len(npyMagic)); string(b) == npyMagic {
+			ext = ".npy"
 		}
+	}
+	if ext == ".npy" {
 		avail := int64(-1)
-		if info.Mode().IsRegular() {
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && f != os.Stdin {
 			avail = info.Size()
 		}
-		return readNPY(f, avail)
+		a, err := readNPY(br, avail)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return a, nil
 	}
-	br := bufio.NewReaderSize(f, 64<<10)
-	opts := CSVOptions{}
-	if ext == ".txt" && !firstDataLineHas(br, ',') {
-		opts.Whitespace = true
+	r, opts := textFormat(br, path, CSVOptions{})
+	a, _, err := readMatrixText(r, opts, name)
+	return a, err
+}
+
+// textFormat sets the separator in opts from path's extension when opts
+// leaves it open (see LoadTable), and returns the reader to read from.
+func textFormat(f io.Reader, path string, opts CSVOptions) (io.Reader, CSVOptions) {
+	if opts.Comma != 0 || opts.Whitespace {
+		return f, opts
 	}
-	t, err := ReadCSV(br, opts)
-	if err != nil {
-		return nil, err
+	switch ext := strings.ToLower(filepath.Ext(path)); {
+	case ext == ".tsv":
+		opts.Comma = '\t'
+	case ext == ".txt" || path == "-":
+		br := bufio.NewReaderSize(f, readAhead)
+		opts.Whitespace = !firstDataLineHas(br, ',', opts.comment())
+		return br, opts
 	}
-	return &Array{Data: t.Data, Shape: []int{t.Rows, t.Cols}}, nil
+	return f, opts
 }
 
 // firstDataLineHas reports whether the first line of br that is neither
 // blank nor a comment contains c, looking no further than br's buffer.
-func firstDataLineHas(br *bufio.Reader, c byte) bool {
+func firstDataLineHas(br *bufio.Reader, c byte, comment rune) bool {
 	buf, _ := br.Peek(br.Size())
 	for len(buf) > 0 {
 		line := buf
@@ -75,8 +190,10 @@ func firstDataLineHas(br *bufio.Reader, c byte) bool {
 			buf = nil
 		}
 		s := string(line)
-		if i := strings.IndexByte(s, '#'); i >= 0 {
-			s = s[:i]
+		if comment > 0 {
+			if i := strings.IndexRune(s, comment); i >= 0 {
+				s = s[:i]
+			}
 		}
 		if strings.TrimSpace(s) != "" {
 			return strings.IndexByte(s, c) >= 0
@@ -86,88 +203,31 @@ func firstDataLineHas(br *bufio.Reader, c byte) bool {
 }
 
 // SaveMatrix writes a to the file at path in the format its extension names
-// (.npy: WriteNPY; .csv: WriteCSV without a header; .txt: space-separated).
-// A 1-D array is written to text as one column.
+// (.npy: WriteNPY; .csv: WriteCSV without a header; .tsv: the same with
+// tabs; .txt: separated by spaces). A 1-D array is written to text as one
+// column. Call CheckOutput with the same path before the work that computes
+// a, so that a mistake in the name is found before the time is spent.
 //
-// The file is replaced atomically: a is written to a temporary file in the
-// same directory, which is synced and then renamed to path. On any error the
-// temporary file is removed and path is left as it was. The directory must
-// exist. Errors start with the path.
+// The file is replaced atomically (see WriteFileAtomic): a reader sees the
+// old file or the new one, never part of one; on any error path is left as
+// it was. Errors start with the path.
 func SaveMatrix(path string, a *Array) error {
 	ext := strings.ToLower(filepath.Ext(path))
-	var write func(io.Writer) error
-	switch ext {
-	case ".npy":
-		write = func(w io.Writer) error { return WriteNPY(w, a) }
-	case ".csv", ".txt":
-		sep := byte(',')
-		if ext == ".txt" {
-			sep = ' '
-		}
-		write = func(w io.Writer) error { return writeDelimited(w, sep, nil, a.Data, a.Rows(), a.Cols()) }
-	default:
-		return fmt.Errorf("%s: dataio: unknown extension %q: want .npy, .csv or .txt", path, filepath.Ext(path))
+	if !knownFormat(ext) {
+		return formatError(path)
 	}
 	if err := a.check(); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := writeAtomic(path, write); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
-// writeAtomic creates path with the content write produces, through a
-// synced temporary file renamed into place; on error it removes the
-// temporary file.
-func writeAtomic(path string, write func(io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	if info, statErr := os.Stat(dir); statErr != nil {
-		if errors.Is(statErr, fs.ErrNotExist) {
-			return fmt.Errorf("dataio: directory %s does not exist", dir)
+	return WriteFileAtomic(path, func(w io.Writer) error {
+		switch ext {
+		case ".npy":
+			return WriteNPY(w, a)
+		case ".tsv":
+			return writeDelimited(w, '\t', nil, a.Data, a.Rows(), a.Cols())
+		case ".txt":
+			return writeDelimited(w, ' ', nil, a.Data, a.Rows(), a.Cols())
 		}
-		return statErr
-	} else if !info.IsDir() {
-		return fmt.Errorf("dataio: %s is not a directory", dir)
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer track(tmp.Name())()
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriterSize(tmp, 256<<10)
-	if err := write(bw); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	// CreateTemp makes the file 0600; a saved matrix is as readable as
-	// any file the user creates.
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	// Sync the directory so the rename itself survives a crash; not every
-	// file system supports it, and the data is already safe, so a failure
-	// here is not reported.
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync()
-		d.Close()
-	}
-	return nil
+		return writeDelimited(w, ',', nil, a.Data, a.Rows(), a.Cols())
+	})
 }

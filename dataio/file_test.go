@@ -28,6 +28,8 @@ func TestLoadMatrix(t *testing.T) {
 		{"a.npy", npy},
 		{"B.NPY", npy},
 		{"a.csv", []byte("x,y,z\n1,2,3\n4,5,-6\n")},
+		{"bom.csv", []byte("\xef\xbb\xbf1,2,3\n4,5,-6\n")},
+		{"a.tsv", []byte("x\ty\tz\n1\t2\t3\n4\t5\t-6\n")},
 		{"spaces.txt", []byte("# numpy.savetxt style\n1 2 3\n4 5 -6\n")},
 		{"commas.txt", []byte("\n# header comment\n1,2,3\n4,5,-6\n")},
 	} {
@@ -56,10 +58,11 @@ func TestLoadMatrixErrors(t *testing.T) {
 		path string
 		want string
 	}{
-		{bad, bad + ": csv: line 2: row has 1 fields, want 2"},
+		{bad, bad + ": line 2: row has 1 fields, want 2"},
 		{short, short + ": npy: truncated data: want 8000000000 bytes, got 16"},
-		{other, other + `: dataio: unknown extension ".mat": want .npy, .csv or .txt`},
-		{filepath.Join(dir, "missing.npy"), filepath.Join(dir, "missing.npy") + ": open "},
+		{other, other + `: unknown extension ".mat": want .npy, .csv, .tsv or .txt`},
+		{filepath.Join(dir, "noext"), filepath.Join(dir, "noext") + `: no extension to tell the format: want .npy, .csv, .tsv or .txt`},
+		{filepath.Join(dir, "missing.npy"), filepath.Join(dir, "missing.npy") + ": no such file or directory"},
 	} {
 		_, err := LoadMatrix(c.path)
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
@@ -81,6 +84,7 @@ func TestSaveMatrixRoundTrip(t *testing.T) {
 		{"m.csv", []int{2, 3}, []int{2, 3}},
 		{"v.csv", []int{6}, []int{6, 1}},
 		{"m.txt", []int{3, 2}, []int{3, 2}},
+		{"m.tsv", []int{3, 2}, []int{3, 2}},
 	} {
 		path := filepath.Join(dir, c.name)
 		if err := SaveMatrix(path, &Array{Data: data, Shape: c.shape}); err != nil {
@@ -102,7 +106,7 @@ func TestSaveMatrixRoundTrip(t *testing.T) {
 			t.Errorf("%s: mode %v, %v; want 0644", c.name, info.Mode(), err)
 		}
 	}
-	assertOnly(t, dir, "m.csv", "m.npy", "m.txt", "v.csv", "v.npy")
+	assertOnly(t, dir, "m.csv", "m.npy", "m.tsv", "m.txt", "v.csv", "v.npy")
 }
 
 // assertOnly fails unless dir holds exactly the named files: no temporary
@@ -172,7 +176,7 @@ func TestSaveMatrixErrors(t *testing.T) {
 	}{
 		{filepath.Join(dir, "no", "such", "out.npy"), ": dataio: directory " + filepath.Join(dir, "no", "such") + " does not exist"},
 		{filepath.Join(file, "out.npy"), ": dataio: " + file + " is not a directory"},
-		{filepath.Join(dir, "out.json"), `: dataio: unknown extension ".json": want .npy, .csv or .txt`},
+		{filepath.Join(dir, "out.json"), `: unknown extension ".json": want .npy, .csv, .tsv or .txt`},
 	} {
 		err := SaveMatrix(c.path, a)
 		if err == nil || err.Error() != c.path+c.want {

@@ -91,6 +91,52 @@ func TestReadNPYDtypesAndOrders(t *testing.T) {
 	}
 }
 
+// TestReadNPYSmallDtypes: the narrower integers, unsigned integers and
+// booleans, in both byte orders, at the edges of their ranges.
+func TestReadNPYSmallDtypes(t *testing.T) {
+	for _, c := range []struct {
+		descr string
+		data  []byte
+		want  string
+	}{
+		{"|i1", []byte{0x80, 0xff, 0, 0x7f}, "[-128 -1 0 127]"},
+		{"|u1", []byte{0, 1, 0xfe, 0xff}, "[0 1 254 255]"},
+		{"<u1", []byte{0, 1, 0xfe, 0xff}, "[0 1 254 255]"},
+		{"|b1", []byte{0, 1, 0, 2}, "[0 1 0 1]"},
+		{"<i2", []byte{0x00, 0x80, 0xff, 0xff, 0, 0, 0xff, 0x7f}, "[-32768 -1 0 32767]"},
+		{">i2", []byte{0x80, 0x00, 0xff, 0xff, 0, 0, 0x7f, 0xff}, "[-32768 -1 0 32767]"},
+		{"<u2", []byte{0, 0, 1, 0, 0, 1, 0xff, 0xff}, "[0 1 256 65535]"},
+		{">u2", []byte{0, 0, 0, 1, 1, 0, 0xff, 0xff}, "[0 1 256 65535]"},
+		{"<u4", binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(
+			binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(nil, 0), 1), 1<<31), math.MaxUint32), "[0 1 2.147483648e+09 4.294967295e+09]"},
+		{">u8", binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(
+			binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, 0), 1), 1<<53), 1<<63), "[0 1 9.007199254740992e+15 9.223372036854776e+18]"},
+	} {
+		dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (4,), }", c.descr)
+		a, err := ReadNPY(bytes.NewReader(npyFile(1, dict, c.data)))
+		if err != nil || fmt.Sprint(a.Data) != c.want {
+			t.Errorf("%s: %v, %v; want %s", c.descr, a, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		descr string
+		v     uint64
+	}{{"<u8", 1<<53 + 1}, {"<u8", math.MaxUint64}} {
+		dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (1,), }", c.descr)
+		_, err := ReadNPY(bytes.NewReader(npyFile(1, dict, binary.LittleEndian.AppendUint64(nil, c.v))))
+		if want := fmt.Sprintf("npy: element 0: uint64 value %d has no exact float64", c.v); err == nil || err.Error() != want {
+			t.Errorf("%d: %v, want %q", c.v, err, want)
+		}
+	}
+	for _, descr := range []string{"|f8", "|i2", "<b2", "<f2", "<f16", "<i3", "<u+1", "<u", "f8", "=i4", "<U8", "|S4", "|O", "<M8[s]"} {
+		dict := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': (1,), }", descr)
+		_, err := ReadNPY(bytes.NewReader(npyFile(1, dict, make([]byte, 16))))
+		if want := "npy: unsupported dtype '" + descr + "'"; err == nil || err.Error() != want {
+			t.Errorf("%s: %v, want %q", descr, err, want)
+		}
+	}
+}
+
 func TestReadNPYFortranNonSquare(t *testing.T) {
 	// A 3×2 Fortran array [[1, 2], [3, 4], [5, 6]] is stored column by
 	// column: 1 3 5 2 4 6.

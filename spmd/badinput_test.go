@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,6 +69,15 @@ func badFiles(t *testing.T) string {
 	w("nan.csv", "1,2,3\n4,nan,6\n")
 	w("word.csv", "1,2\nabc,4\n")
 	w("empty.csv", "")
+	w("na.csv", "1,2,NA\n4,5,6\n")
+	for _, name := range []string{"fifo.csv", "fifo-hosts"} {
+		if err := syscall.Mkfifo(filepath.Join(dir, name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zero.csv")); err != nil {
+		t.Fatal(err)
+	}
 	w("hosts-2slots", "localhost slots=2\n")
 	w("hosts-empty", "# nothing but a comment\n\n")
 	w("hosts-bad", "localhost slots=abc\n")
@@ -110,6 +120,12 @@ func TestBadInput(t *testing.T) {
 		{"3-d .npy", append(run2, "cdist", "--x", f("3d.npy")), "3-d array", 2},
 		{".npy with a 2^62-row shape", append(run2, "cdist", "--x", f("huge.npy")), "is too large", 2},
 		{"CSV with a ragged row", append(run2, "cdist", "--x", f("ragged.csv")), "line 2: row has 2 fields, want 3", 2},
+		{"CSV whose line 1 mixes numbers and text", append(run2, "bootstrap", "--data", f("na.csv")), `line 1, column 3: "NA" is not a number, but column 1 ("1") is: is line 1 a header or data?`, 2},
+		{"a CSV path that is /dev/zero", append(run2, "cdist", "--x", f("zero.csv")), f("zero.csv") + " is a character device, not a regular file", 2},
+		{"a FIFO as --x", append(run2, "cdist", "--x", f("fifo.csv")), f("fifo.csv") + " is a named pipe (FIFO), not a regular file", 2},
+		{"a FIFO as hostfile", []string{"run", "--hostfile", f("fifo-hosts"), "hello"}, f("fifo-hosts") + " is a named pipe (FIFO), not a regular file", 2},
+		{"--out with an unknown extension", append(run2, "cdist", "--x", f("ok.csv"), "--out", f("z.nyp")), `z.nyp: unknown extension ".nyp": want .npy, .csv, .tsv or .txt`, 2},
+		{"--out with no extension", append(run2, "cdist", "--x", f("ok.csv"), "--out", f("z")), "z: no extension to tell the format", 2},
 		{"CSV with a word", append(run2, "cdist", "--x", f("word.csv")), `line 2, column 1: "abc" is not a number`, 2},
 		{"empty CSV", append(run2, "cdist", "--x", f("empty.csv")), "is empty", 2},
 		{"missing data file", append(run2, "cdist", "--x", f("missing.npy")), "no such file or directory", 2},

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/spmd-go/spmd/comm/boot"
+	"github.com/spmd-go/spmd/dataio"
 	"github.com/spmd-go/spmd/spmd/internal/launch"
 	"github.com/urfave/cli/v2"
 )
@@ -177,7 +178,7 @@ func runHosts(c *cli.Context) ([]boot.HostSlots, bool, error) {
 	case file != "" && list != "":
 		return nil, false, errors.New("give --hostfile or --host, not both")
 	case file != "":
-		f, err := os.Open(file)
+		f, err := dataio.Open(file)
 		if err != nil {
 			return nil, false, fmt.Errorf("hostfile: %v", err)
 		}

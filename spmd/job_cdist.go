@@ -72,7 +72,7 @@ func buildCdist(c *cli.Context, world *comm.Comm) (job.Job, error) {
 		return job.Job{}, usagef("--gather: %q is not auto, shared or messages", gather)
 	}
 	out := c.String("out")
-	if err := checkOut(world, out); err != nil {
+	if err := checkMatrixOut(world, out); err != nil {
 		return job.Job{}, err
 	}
 	pr := &cdistProblem{}

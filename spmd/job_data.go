@@ -62,6 +62,19 @@ func checkOut(world *comm.Comm, out string) error {
 	return nil
 }
 
+// checkMatrixOut is checkOut for a file that dataio.SaveMatrix writes:
+// its extension must name a format too, and that is checked before any
+// work as well (it used to fail only when the result was being saved).
+func checkMatrixOut(world *comm.Comm, out string) error {
+	if out == "" || world.Rank() != 0 {
+		return nil
+	}
+	if err := dataio.CheckOutput(out); err != nil {
+		return usagef("--out: %v", err)
+	}
+	return nil
+}
+
 func positive(flag string, v int) error {
 	if v < 1 {
 		return usagef("--%s: must be at least 1, got %d", flag, v)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strconv"
 	"sync"
@@ -297,15 +296,20 @@ func writeGroupCSV(w io.Writer, header, groups []string, v []float64, q int) err
 // readGroups reads a CSV with a header and groups its rows by the group
 // column (numeric group ids; datasets in increasing id order).
 func readGroups(path, groupCol, yCol string) (*fitData, error) {
-	f, err := os.Open(path)
+	tab, err := dataio.LoadTable(path, dataio.CSVOptions{Header: dataio.HeaderYes})
 	if err != nil {
 		return nil, usagef("--data: %v", err)
 	}
-	defer f.Close()
-	t, err := dataio.ReadCSV(f, dataio.CSVOptions{Header: dataio.HeaderYes})
+	m, err := tab.Matrix()
 	if err != nil {
-		return nil, usagef("--data: %s: %v", path, err)
+		return nil, usagef("--data: %v", err)
 	}
+	// The table as numbers, in the fields the code below was written for.
+	t := struct {
+		Header     []string
+		Data       []float64
+		Rows, Cols int
+	}{tab.Header(), m.Data, tab.Rows(), tab.Cols()}
 	gi, yi := -1, t.Cols-1
 	for i, h := range t.Header {
 		if h == groupCol {

@@ -168,7 +168,7 @@ func readItems(path string) (*mapItems, error) {
 	var r io.Reader = os.Stdin
 	name := "standard input"
 	if path != "-" {
-		f, err := os.Open(path)
+		f, err := dataio.Open(path)
 		if err != nil {
 			return nil, usagef("--in: %v", err)
 		}
