@@ -92,7 +92,7 @@ func (d *Cdist) Job(world *comm.Comm) (job.Job, error) {
 	if d.Method == "naive" {
 		kernel = kernels.CdistNaive
 	}
-	if err := checkOut(world, d.Out); err != nil {
+	if err := checkMatrixOut(world, d.Out); err != nil {
 		return job.Job{}, err
 	}
 	pr := &cdistProblem{}

@@ -63,14 +63,27 @@ func bcastFloats(c *comm.Comm, v []float64) ([]float64, error) {
 }
 
 // checkOut checks, before any work, that the root can create the output
-// file (its extension known, its directory writable). Only the root
-// writes it, so only the root checks: on a cluster the other ranks'
-// nodes may not even have that directory.
+// file (its directory writable, not a directory or device). Only the root
+// writes it, so only the root checks: on a cluster the other ranks' nodes
+// may not even have that directory.
 func checkOut(world *comm.Comm, out string) error {
 	if out == "" || world.Rank() != 0 {
 		return nil
 	}
 	if err := dataio.CheckWritable(out); err != nil {
+		return job.Usagef("--out: %v", err)
+	}
+	return nil
+}
+
+// checkMatrixOut is checkOut for a file dataio.SaveMatrix writes: its
+// extension must name a format too (.npy, .csv, .tsv, .txt), checked before
+// any work as well.
+func checkMatrixOut(world *comm.Comm, out string) error {
+	if out == "" || world.Rank() != 0 {
+		return nil
+	}
+	if err := dataio.CheckOutput(out); err != nil {
 		return job.Usagef("--out: %v", err)
 	}
 	return nil
