@@ -7,11 +7,13 @@ import (
 	"time"
 )
 
-// processStart reads this process's start from /proc: field 22 of
-// /proc/self/stat is its start in clock ticks after boot, and the btime
-// line of /proc/stat is the boot in Unix seconds. Ticks are 100 a second
-// on every Linux that Go supports (USER_HZ).
+// processStart reads this process's age from /proc: field 22 of
+// /proc/self/stat is its start in clock ticks after boot, and
+// /proc/uptime the time since boot now, to the hundredth of a second.
+// Ticks are 100 a second on every Linux that Go supports (USER_HZ). (The
+// boot time in /proc/stat is whole seconds: too coarse.)
 func processStart() (time.Time, bool) {
+	now := time.Now()
 	stat, err := os.ReadFile("/proc/self/stat")
 	if err != nil {
 		return time.Time{}, false
@@ -29,18 +31,21 @@ func processStart() (time.Time, bool) {
 	if err != nil {
 		return time.Time{}, false
 	}
-	sys, err := os.ReadFile("/proc/stat")
+	up, err := os.ReadFile("/proc/uptime")
 	if err != nil {
 		return time.Time{}, false
 	}
-	for _, line := range strings.Split(string(sys), "\n") {
-		if v, ok := strings.CutPrefix(line, "btime "); ok {
-			boot, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-			if err != nil {
-				return time.Time{}, false
-			}
-			return time.Unix(boot, 0).Add(time.Duration(ticks) * 10 * time.Millisecond), true
-		}
+	fields := strings.Fields(string(up))
+	if len(fields) == 0 {
+		return time.Time{}, false
 	}
-	return time.Time{}, false
+	uptime, err := strconv.ParseFloat(fields[0], 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	age := time.Duration((uptime - float64(ticks)/100) * float64(time.Second))
+	if age < 0 {
+		age = 0
+	}
+	return now.Add(-age), true
 }

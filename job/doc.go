@@ -13,7 +13,7 @@
 //	func main() {
 //		data := flag.String("data", "data.csv", "a CSV file with a header row")
 //		job.Main(job.Job{Name: "median", Parallel: func(r *job.Run) (*job.Result, error) {
-//			x, err := dataio.ReadColumn(*data, "value")
+//			x, err := dataio.LoadColumn(*data, "value")
 //			...
 //			meds, err := par.MapRange(r.Comm, 10000, resampleMedian(x), par.Progress(r))
 //			if err != nil || !r.Root() {

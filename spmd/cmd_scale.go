@@ -15,7 +15,9 @@ import (
 
 	"github.com/spmd-go/spmd/comm/boot"
 	"github.com/spmd-go/spmd/dataio"
+	"github.com/spmd-go/spmd/job"
 	"github.com/spmd-go/spmd/spmd/internal/study"
+	"github.com/spmd-go/spmd/spmd/jobs"
 	"github.com/urfave/cli/v2"
 )
 
@@ -97,7 +99,7 @@ type scaleOptions struct {
 
 func scaleAction(c *cli.Context) error {
 	if c.Args().Len() == 0 {
-		return cli.Exit("scale: name a job, e.g. spmd scale pi --samples 1e8 --ranks 1,2,4 (see spmd scale --help)", exitUsage)
+		return cli.Exit("scale: name a job, e.g. spmd scale pi --samples 1e8 --ranks 1,2,4 (see spmd scale --help)", job.ExitUsage)
 	}
 	for _, a := range c.Args().Tail() {
 		if a == "--" {
@@ -110,11 +112,11 @@ func scaleAction(c *cli.Context) error {
 	}
 	opt, err := scaleParse(c)
 	if err != nil {
-		return cli.Exit("scale: "+err.Error(), exitUsage)
+		return cli.Exit("scale: "+err.Error(), job.ExitUsage)
 	}
 	s, err := opt.study()
 	if err != nil {
-		return cli.Exit("scale: "+err.Error(), exitUsage)
+		return cli.Exit("scale: "+err.Error(), job.ExitUsage)
 	}
 	if err := os.MkdirAll(opt.out, 0o755); err != nil {
 		return cli.Exit("scale: "+err.Error(), 1)
@@ -154,11 +156,11 @@ func scaleParse(c *cli.Context) (scaleOptions, error) {
 	opt := scaleOptions{job: c.Args().First(), repeat: c.Int("repeat"), weak: c.Bool("weak"),
 		hostfile: c.String("hostfile"), cores: c.Int("cores"), out: c.String("out"), quiet: c.Bool("quiet")}
 	ranks, threads := c.String("ranks"), c.String("threads")
-	if !isJob(opt.job) {
-		return opt, fmt.Errorf("unknown job %q (jobs: %s)", opt.job, strings.Join(jobNames(), ", "))
+	if _, ok := jobs.Lookup(opt.job); !ok {
+		return opt, fmt.Errorf("unknown job %q (jobs: %s)", opt.job, strings.Join(jobs.Names(), ", "))
 	}
 	set := map[string]string{}
-	jobArgs, err := splitScaleArgs(c.Args().Tail(), set)
+	jobArgs, err := splitFlags(c.Args().Tail(), scaleFlags, set)
 	if err != nil {
 		return opt, err
 	}
@@ -218,18 +220,19 @@ func scaleParse(c *cli.Context) (scaleOptions, error) {
 	return opt, nil
 }
 
-// splitScaleArgs takes the scale flags out of the arguments after JOB
-// (into set) and returns the rest, the job's. After "--" everything is the
-// job's.
-func splitScaleArgs(args []string, set map[string]string) ([]string, error) {
+// splitFlags takes the flags of a command that runs a job (spmd scale,
+// spmd compare) out of the arguments after JOB, into set, and returns the
+// rest, the job's. ours maps each such flag to whether it is a bool. After
+// "--" everything is the job's.
+func splitFlags(args []string, ours map[string]bool, set map[string]string) ([]string, error) {
 	var rest []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
 			return append(rest, args[i+1:]...), nil
 		}
-		name, value, hasValue := scaleFlagName(a)
-		isBool, ok := scaleFlags[name]
+		name, value, hasValue := flagName(a)
+		isBool, ok := ours[name]
 		if !ok {
 			rest = append(rest, a)
 			continue
@@ -250,9 +253,9 @@ func splitScaleArgs(args []string, set map[string]string) ([]string, error) {
 	return rest, nil
 }
 
-// scaleFlagName splits -name, --name and --name=value ("" if a is not a
+// flagName splits -name, --name and --name=value ("" if a is not a
 // flag).
-func scaleFlagName(a string) (name, value string, hasValue bool) {
+func flagName(a string) (name, value string, hasValue bool) {
 	if !strings.HasPrefix(a, "-") {
 		return "", "", false
 	}
@@ -327,11 +330,12 @@ func (opt scaleOptions) study() (study.Scale, error) {
 		}
 	}
 	if opt.weak {
-		sf, err := study.WeakSizeFlag(opt.job)
-		if err != nil {
-			return s, err
+		spec, _ := jobs.Lookup(opt.job) // scaleParse checked it
+		if spec.Size == nil {
+			return s, fmt.Errorf("weak scaling is not supported for %s: %s", opt.job, spec.NoWeak)
 		}
-		w, err := study.NewWeak(opt.job, opt.jobArgs, jobFlagDefault(opt.job, sf.Name))
+		sf := study.SizeFlag{Name: spec.Size.Name, Aliases: spec.Size.Aliases, Inputs: spec.Size.Inputs}
+		w, err := study.NewWeak(opt.job, sf, opt.jobArgs, flagDefault(spec, sf.Name))
 		if err != nil {
 			return s, err
 		}
@@ -388,42 +392,15 @@ func printScale(w io.Writer, res *study.ScaleResult, opt scaleOptions) error {
 	return nil
 }
 
-// isJob reports whether name is one of this binary's jobs.
-func isJob(name string) bool {
-	for _, n := range jobNames() {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
-
-// jobNames lists the jobs (the commands in the Jobs category).
-func jobNames() []string {
-	var names []string
-	for _, c := range commands {
-		if c.Category == "Jobs" {
-			names = append(names, c.Name)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
-
-// jobFlagDefault is the default value of a job's flag, as its --help
-// shows it.
-func jobFlagDefault(job, flag string) string {
-	for _, c := range commands {
-		if c.Name != job {
+// flagDefault is the default value of a job's flag, as its --help shows
+// it.
+func flagDefault(spec jobs.Spec, flag string) string {
+	for _, f := range spec.New().Flags() {
+		if !slices.Contains(f.Names(), flag) {
 			continue
 		}
-		for _, f := range c.Flags {
-			if !slices.Contains(f.Names(), flag) {
-				continue
-			}
-			if d, ok := f.(cli.DocGenerationFlag); ok {
-				return strings.Trim(d.GetValue(), `"`)
-			}
+		if d, ok := f.(cli.DocGenerationFlag); ok {
+			return strings.Trim(d.GetValue(), `"`)
 		}
 	}
 	return ""

@@ -372,4 +372,3 @@ func checksum(z []float64) float64 {
 	}
 	return s
 }
-

@@ -374,7 +374,11 @@ func readGroups(path, groupCol, yCol string) (*fitData, error) {
 	}
 	less := func(a, b string) bool { return a < b }
 	if numeric {
-		less = func(a, b string) bool { x, _ := strconv.ParseFloat(a, 64); y, _ := strconv.ParseFloat(b, 64); return x < y }
+		less = func(a, b string) bool {
+			x, _ := strconv.ParseFloat(a, 64)
+			y, _ := strconv.ParseFloat(b, 64)
+			return x < y
+		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return less(labels[order[a]], labels[order[b]]) })
 	for n, i := range order {

@@ -67,4 +67,3 @@ func (*Hello) Job(*comm.Comm) (job.Job, error) {
 		Reference: "the sum of the ranks, counted at the root",
 	}, nil
 }
-

@@ -177,7 +177,7 @@ func (r *ScaleResult) threadCounts() []int {
 func (r *ScaleResult) describe() string {
 	d := strings.TrimSpace(r.Job + " " + strings.Join(r.Args, " "))
 	if r.Weak {
-		d = strings.TrimSpace(r.Job + " " + strings.Join(removeFlag(r.Args, sizeFlags[r.Job].names()), " "))
+		d = strings.TrimSpace(r.Job + " " + strings.Join(removeFlag(r.Args, r.sizeNames), " "))
 	}
 	if len(d) > 48 {
 		d = d[:45] + "..."

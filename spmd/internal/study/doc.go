@@ -10,9 +10,9 @@
 //   - Runner.Measure runs one job at one Point (ranks × threads) through
 //     `spmd run`, adding --oversubscribe beyond Runner.Cores.
 //   - Scale runs a whole study: every point Repeat times, the repeats going
-//     round the points in turn; with Weak set, the job's size flag
-//     (WeakSizeFlag: pi --samples, cdist --m, bootstrap --reps, fit
-//     --datasets) is multiplied by the point's workers.
+//     round the points in turn; with Weak set, the job's size flag (its
+//     registry entry's Size: pi --samples, cdist --m, bootstrap --reps,
+//     fit --datasets) is multiplied by the point's workers.
 //   - ScaleResult holds the runs and one Summary per point (median, min,
 //     max, speedup and efficiency against the smallest point), and for a
 //     strong study FitAmdahl's estimate of the serial fraction when it can

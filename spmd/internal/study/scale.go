@@ -34,15 +34,16 @@ type Run struct {
 
 // ScaleResult is what a study measured.
 type ScaleResult struct {
-	Job      string
-	Args     []string
-	Weak     bool
-	SizeFlag string // weak: the flag that was grown
-	Capacity int
-	Repeat   int
-	Runs     []Run     // in the order they ran
-	Points   []Summary // by threads, then ranks
-	Base     int       // index in Points of the point the others are compared with
+	Job       string
+	Args      []string
+	Weak      bool
+	SizeFlag  string   // weak: the flag that was grown
+	sizeNames []string // weak: every name of that flag
+	Capacity  int
+	Repeat    int
+	Runs      []Run     // in the order they ran
+	Points    []Summary // by threads, then ranks
+	Base      int       // index in Points of the point the others are compared with
 	// Fit is Amdahl's law fitted to the medians of a strong study's points
 	// within the cores, when it can be trusted (fitrule.go: at least
 	// MinFitWorkerCounts worker counts, a Miss of at most MaxFitMiss); nil
@@ -78,6 +79,7 @@ func (s Scale) Run(ctx context.Context) (*ScaleResult, error) {
 		res.Args = s.Args
 		if s.Weak != nil {
 			res.SizeFlag = s.Weak.Flag.Name
+			res.sizeNames = s.Weak.Flag.names()
 		}
 		return res
 	}

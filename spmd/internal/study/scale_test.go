@@ -227,7 +227,7 @@ func fakeSpmd(t *testing.T) (bin, log string) {
 echo "$*" >> ` + log + `
 np=$3
 echo "progress line"
-echo "{\"job\":\"pi\",\"ranks\":$np,\"threads\":1,\"wall_seconds\":$(awk "BEGIN{print 1/$np}"),\"result\":{}}"
+echo "{\"job\":\"pi\",\"ranks\":$np,\"threads\":1,\"section_seconds\":$(awk "BEGIN{print 1/$np}"),\"result\":{}}"
 `
 	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
@@ -237,7 +237,7 @@ echo "{\"job\":\"pi\",\"ranks\":$np,\"threads\":1,\"wall_seconds\":$(awk "BEGIN{
 
 func TestScaleRun(t *testing.T) {
 	bin, log := fakeSpmd(t)
-	weak, err := NewWeak("pi", []string{"--samples=1e3", "--seed", "3"}, "1e8")
+	weak, err := NewWeak("pi", sizeFlags["pi"], []string{"--samples=1e3", "--seed", "3"}, "1e8")
 	if err != nil {
 		t.Fatal(err)
 	}
