@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/xml"
 	"errors"
+	"github.com/spmd-go/spmd/job"
 	"image/png"
 	"io"
 	"os"
@@ -174,7 +175,7 @@ func TestScaleBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		r := clustertest.Run(t, scaleTimeout, spmd, tc.args...)
-		if r.Code != exitUsage || !strings.Contains(r.Stderr, tc.want) {
+		if r.Code != job.ExitUsage || !strings.Contains(r.Stderr, tc.want) {
 			t.Errorf("spmd %s: %v\nwant exit 2 and %q", strings.Join(tc.args, " "), r, tc.want)
 		}
 	}
@@ -193,7 +194,7 @@ func TestSplitScaleArgs(t *testing.T) {
 	}
 	for _, tc := range cases {
 		set := map[string]string{}
-		rest, err := splitScaleArgs(tc.args, set)
+		rest, err := splitFlags(tc.args, scaleFlags, set)
 		if err != nil {
 			t.Errorf("%v: %v", tc.args, err)
 			continue

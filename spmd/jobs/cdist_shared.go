@@ -1,6 +1,9 @@
 package jobs
 
 import (
+	"math"
+	"sync/atomic"
+
 	"github.com/spmd-go/spmd/comm"
 	"github.com/spmd-go/spmd/kernels"
 )
@@ -47,7 +50,7 @@ func shareCdist(c *comm.Comm, pr *cdistProblem, mine kernels.Range) (_ *cdistWin
 		pr.xs = pr.x[:len(w.x.Local())] // the root computes from its own copy
 		pr.z = w.z.All()
 	} else {
-		sink += touch(w.x.Local()) + touch(w.y.All())
+		sink.Store(math.Float64bits(touch(w.x.Local()) + touch(w.y.All())))
 		pr.xs, pr.y = w.x.Local(), w.y.All()
 	}
 	pr.zs = w.z.Local()
@@ -78,8 +81,9 @@ func (w *cdistWindows) free() {
 	}
 }
 
-// sink keeps touch's reads from being optimised away.
-var sink float64
+// sink keeps touch's reads from being optimised away (atomic: ranks may
+// be goroutines of one process).
+var sink atomic.Uint64
 
 // touch reads one value of every page of b, mapping the pages into this
 // process without writing them.

@@ -111,7 +111,7 @@ func (f *Fit) Job(world *comm.Comm) (job.Job, error) {
 	if err := checkOut(world, f.Out); err != nil {
 		return job.Job{}, err
 	}
-	var d *fitData
+	d := &fitData{} // filled at the root, then broadcast
 	var synth *kernels.Synthetic
 	if f.Data == "" {
 		p := f.Predictors

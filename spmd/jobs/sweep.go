@@ -102,8 +102,7 @@ func (s *Sweep) Job(world *comm.Comm) (job.Job, error) {
 					best = i
 				}
 			}
-			b := table[best].Params
-			res.Set("largest_outbreak", fmt.Sprintf("beta=%g gamma=%g N=%d I0=%d: mean final size %.1f", b.Beta, b.Gamma, b.N, b.I0, table[best].MeanFinalSize))
+			res.Set("largest_outbreak", sweepTable(table[best:best+1]))
 			res.Set("table", sweepTable(table))
 			return res, nil
 		},
