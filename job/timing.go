@@ -2,7 +2,6 @@ package job
 
 import (
 	"time"
-
 )
 
 // Times is one rank's account of the parallel section, in seconds.

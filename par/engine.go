@@ -2,9 +2,9 @@ package par
 
 import (
 	"bytes"
-	"errors"
 	"encoding/binary"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
