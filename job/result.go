@@ -1,5 +1,7 @@
 package job
 
+import "fmt"
+
 // Result is what a job reports at the root.
 type Result struct {
 	// Summary holds the job's answer as named values, in the order given
@@ -42,4 +44,22 @@ func (r *Result) SetVerified(ok bool, tolerance, detail string) {
 	r.Verified = &ok
 	r.Tolerance = tolerance
 	r.Detail = detail
+}
+
+// Values returns a Result holding the named values, in order: Values("mad",
+// 0.8, "n", 1000) is a Result with mad = 0.8 and n = 1000. It panics if a
+// key is not a string or a value is missing.
+func Values(kv ...any) *Result {
+	if len(kv)%2 != 0 {
+		panic("job: Values needs a value for every key")
+	}
+	r := &Result{}
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			panic(fmt.Sprintf("job: Values: key %v is not a string", kv[i]))
+		}
+		r.Set(k, kv[i+1])
+	}
+	return r
 }

@@ -133,6 +133,11 @@ func Execute(c *comm.Comm, j Job, o Options) (err error) {
 	ph.finish = time.Now()
 	r.times.Wait = t2 - t1
 	r.times.Total = t2 - t0
+	if r.times.Compute == 0 {
+		// A job that does not time its parts (r.Compute): whatever of the
+		// section is not communication or waiting was computing.
+		r.times.Compute = max(0, t1-t0-r.times.Communicate)
+	}
 
 	all, err := comm.GatherValue(c, r.times, 0)
 	if err != nil {
