@@ -32,6 +32,7 @@ func init() {
 		})
 	}
 	subs = append(subs, benchPlotCommand())
+	subs = append(subs, benchParCommands()...)
 	register(&cli.Command{
 		Name:  "bench",
 		Usage: "communication micro-benchmarks (OSU style): pingpong, bcast, reduce, allreduce, gather, alltoall, barrier",

@@ -127,6 +127,10 @@ func runConfig(c *cli.Context) (launch.Config, error) {
 	}
 	if runAfterDashDash(os.Args, len(args)) {
 		cfg.Program = args
+	} else if args[0] == "bench" {
+		// spmd bench runs as ranks too; its subcommands check their own flags.
+		cfg.Program = append([]string{exe}, args...)
+		cfg.RemoteProgram = append([]string{remoteSpmd}, args...)
 	} else {
 		spec, ok := jobs.Lookup(args[0])
 		if !ok {
