@@ -109,8 +109,8 @@ func TestBadInput(t *testing.T) {
 		{"empty hostfile", []string{"run", "--hostfile", f("hosts-empty"), "hello"}, "no hosts", 2},
 		{"malformed hostfile", []string{"run", "--hostfile", f("hosts-bad"), "hello"}, "line 1: slots=abc is not a positive integer", 2},
 		{"unknown host", []string{"run", "--hostfile", f("hosts-unknown"), "hello"}, `unknown host "no..such-host"`, 1},
-		{"--samples 0", append(run2, "pi", "--samples", "0"), "--samples: must be at least 1, got 0", 2},
-		{"--samples abc", append(run2, "pi", "--samples", "abc"), `--samples: "abc" is not a number`, 2},
+		{"--samples 0", append(run2, "pi", "--samples", "0"), "samples: must be at least 1, got 0", 2},
+		{"--samples abc", append(run2, "pi", "--samples", "abc"), `samples: "abc" is not a number`, 2},
 		{"X and Y of different p", append(run2, "cdist", "--x", f("x3.npy"), "--y", f("y2.npy")), "X has 3 columns but Y has 2", 2},
 		{"NaN in .npy", append(run2, "cdist", "--x", f("nan.npy")), "row 4, column 3 is NaN", 2},
 		{"NaN in CSV", append(run2, "cdist", "--x", f("nan.csv")), "row 2, column 2 is NaN", 2},
@@ -205,7 +205,7 @@ func TestBadInputManyRanks(t *testing.T) {
 		if r.Code != 2 {
 			t.Fatalf("run %d: exit %d, want 2: %v", i, r.Code, r)
 		}
-		if n := strings.Count(r.Stderr, "--samples: must be at least 1"); n != 1 {
+		if n := strings.Count(r.Stderr, "samples: must be at least 1"); n != 1 {
 			t.Errorf("run %d: the error appears %d times, want once: %v", i, n, r)
 		}
 	}
