@@ -6,7 +6,8 @@
 #                 time on CPUs without vector units), else the portable one
 #   make portable bin/spmd-portable, built without the experiment
 #   make run      build, then bin/spmd run -np 2 pi --samples 1e8 --verify
-#   make test     go vet, all tests, the race detector on comm, and kernels
+#   make test     go vet, all tests, the race detector on comm and the
+#                 patterns (par, job, the jobs), and kernels
 #                 again built with GOEXPERIMENT=simd
 #   make fuzz     every Fuzz target for FUZZTIME each (default 10s)
 #   make bench    scripts/bench.sh
@@ -59,7 +60,7 @@ test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 
 test-race:
-	$(GO) test -race -count=1 -timeout 20m ./comm/...
+	$(GO) test -race -count=1 -timeout 20m ./comm/... ./par/... ./job/... ./spmd/jobs/...
 
 test-simd:
 ifeq ($(SIMD),yes)
