@@ -49,7 +49,7 @@ func compareAction(c *cli.Context) error {
 	}
 	// compare's own flags may come after the job too, as scale's may.
 	set := map[string]string{}
-	args, err := splitFlags(c.Args().Tail(), compareFlags, set)
+	args, err := study.SplitFlags(c.Args().Tail(), compareFlags, set)
 	if err != nil {
 		return usageExit("compare: %v", err)
 	}

@@ -160,7 +160,7 @@ func scaleParse(c *cli.Context) (scaleOptions, error) {
 		return opt, fmt.Errorf("unknown job %q (jobs: %s)", opt.job, strings.Join(jobs.Names(), ", "))
 	}
 	set := map[string]string{}
-	jobArgs, err := splitFlags(c.Args().Tail(), scaleFlags, set)
+	jobArgs, err := study.SplitFlags(c.Args().Tail(), scaleFlags, set)
 	if err != nil {
 		return opt, err
 	}
@@ -218,52 +218,6 @@ func scaleParse(c *cli.Context) (scaleOptions, error) {
 		opt.out = "scale-" + opt.job
 	}
 	return opt, nil
-}
-
-// splitFlags takes the flags of a command that runs a job (spmd scale,
-// spmd compare) out of the arguments after JOB, into set, and returns the
-// rest, the job's. ours maps each such flag to whether it is a bool. After
-// "--" everything is the job's.
-func splitFlags(args []string, ours map[string]bool, set map[string]string) ([]string, error) {
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(rest, args[i+1:]...), nil
-		}
-		name, value, hasValue := flagName(a)
-		isBool, ok := ours[name]
-		if !ok {
-			rest = append(rest, a)
-			continue
-		}
-		if !hasValue {
-			if isBool {
-				value = "true"
-			} else {
-				if i+1 >= len(args) {
-					return nil, fmt.Errorf("--%s needs a value", name)
-				}
-				i++
-				value = args[i]
-			}
-		}
-		set[name] = value
-	}
-	return rest, nil
-}
-
-// flagName splits -name, --name and --name=value ("" if a is not a
-// flag).
-func flagName(a string) (name, value string, hasValue bool) {
-	if !strings.HasPrefix(a, "-") {
-		return "", "", false
-	}
-	s := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
-	if i := strings.IndexByte(s, '='); i >= 0 {
-		return s[:i], s[i+1:], true
-	}
-	return s, "", false
 }
 
 // parseCountList reads a comma-separated list of positive integers, sorted

@@ -194,7 +194,7 @@ func TestSplitScaleArgs(t *testing.T) {
 	}
 	for _, tc := range cases {
 		set := map[string]string{}
-		rest, err := splitFlags(tc.args, scaleFlags, set)
+		rest, err := study.SplitFlags(tc.args, scaleFlags, set)
 		if err != nil {
 			t.Errorf("%v: %v", tc.args, err)
 			continue

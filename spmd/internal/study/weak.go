@@ -129,3 +129,37 @@ func parseSize(s string) (uint64, error) {
 	}
 	return uint64(f), nil
 }
+
+// SplitFlags takes the flags of a command that runs a job (spmd scale,
+// spmd compare) out of the arguments after JOB, into set, and returns the
+// rest, the job's. ours maps each such flag to whether it is a bool; the
+// flags are read as package flag reads them (-name, --name, --name=value).
+// After "--" everything is the job's.
+func SplitFlags(args []string, ours map[string]bool, set map[string]string) ([]string, error) {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(rest, args[i+1:]...), nil
+		}
+		name, value, hasValue, ok := flagName(a)
+		isBool, mine := ours[name]
+		if !ok || !mine {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if isBool {
+				value = "true"
+			} else {
+				if i+1 >= len(args) {
+					return nil, fmt.Errorf("--%s needs a value", name)
+				}
+				i++
+				value = args[i]
+			}
+		}
+		set[name] = value
+	}
+	return rest, nil
+}
