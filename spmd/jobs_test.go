@@ -20,14 +20,14 @@ import (
 const jobTimeout = 2 * time.Minute
 
 type jobReport struct {
-	Job      string         `json:"job"`
-	Ranks    int            `json:"ranks"`
-	Threads  int            `json:"threads"`
-	Verify   *struct {
+	Job     string `json:"job"`
+	Ranks   int    `json:"ranks"`
+	Threads int    `json:"threads"`
+	Verify  *struct {
 		Agrees bool `json:"agrees"`
 	} `json:"verify"`
-	Result   map[string]any `json:"result"`
-	PerRank  []any          `json:"per_rank"`
+	Result  map[string]any `json:"result"`
+	PerRank []any          `json:"per_rank"`
 }
 
 // runJSON runs `spmd run -np N --oversubscribe JOB args --json --verify`
