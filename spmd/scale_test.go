@@ -211,3 +211,13 @@ func TestParseCountList(t *testing.T) {
 		t.Errorf("parseCountList = %v, %v; want [1 2 4 8]", got, err)
 	}
 }
+
+// spmd compare takes its own flags after the job too, as scale does (it
+// used to fail with "flag provided but not defined: -repeat").
+func TestCompareFlagsEitherSide(t *testing.T) {
+	spmd := clustertest.BuildSpmd(t)
+	r := clustertest.Run(t, 2*time.Minute, spmd, "compare", "pi", "--samples", "1e6", "--repeat", "1", "--cores", "1")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "median of 1 runs") || !strings.Contains(r.Stdout, "serial reference") {
+		t.Fatalf("spmd compare pi --samples 1e6 --repeat 1 --cores 1: %v", r)
+	}
+}
