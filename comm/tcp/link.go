@@ -228,8 +228,13 @@ func (l *link) goodbye(kind frameType, code int32, why error) {
 	if !l.wbroken {
 		h := frameHeader{Type: kind, Source: uint32(l.t.rank), Tag: code}
 		h.encode(l.whdr[:], nil)
-		if _, err := l.conn.Write(l.whdr[:]); err != nil {
-			l.wbroken = true
+		// Into the socket at once if it has room, however late this
+		// goroutine runs; only a full socket (a peer not reading) waits,
+		// until the goodbye's deadline.
+		if n := writeNow(l.conn, l.whdr[:]); n < len(l.whdr) {
+			if _, err := l.conn.Write(l.whdr[n:]); err != nil {
+				l.wbroken = true
+			}
 		}
 	}
 	l.conn.CloseWrite()
