@@ -17,8 +17,10 @@ type Config struct {
 	Job string
 	// ConnectTimeout bounds the whole wire-up in Connect (default 60s).
 	ConnectTimeout time.Duration
-	// HandshakeTimeout bounds the handshake of one connection (default 5s),
-	// so a slow-loris stranger cannot hold a wire-up goroutine for long.
+	// HandshakeTimeout bounds the handshake of one incoming connection
+	// (default 5s), so a slow-loris stranger cannot hold a wire-up
+	// goroutine for long. A dialer waits for its peer as long as the
+	// wire-up lasts (docs/PROTOCOL.md).
 	HandshakeTimeout time.Duration
 	// Heartbeat is the idle interval after which a ping is sent (default
 	// 1s, or DeadAfter/4 if that is shorter; in Connect, longer for a
