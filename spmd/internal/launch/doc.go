@@ -61,7 +61,9 @@
 // (even by SIGKILL), local ranks get SIGKILL from the kernel
 // (PR_SET_PDEATHSIG), their process groups get it from the job's watchdog
 // process (Config.Watchdog, see watchdog.go), and remote ranks from
-// _remote when its stdin ends.
+// _remote when its stdin ends. A watchdog that dies is replaced at once
+// by one that already knows every running group, so killing the watchdog
+// first does not open the way to orphans.
 //
 // # Output
 //
