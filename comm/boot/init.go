@@ -195,7 +195,8 @@ func (b *booter) run() (*comm.Comm, Info, error) {
 	if err != nil {
 		return nil, b.info, fmt.Errorf("boot: rank %d: %v", b.env.Rank, err)
 	}
-	c, err := comm.New(tr, b.opts.Liveness.comm(b.opts.OnFailure))
+	n := newNotifier(b.getenv) // see notice.go
+	c, err := comm.New(n.transport(tr), b.opts.Liveness.comm(n.onFailure(b.opts.OnFailure)))
 	if err != nil {
 		tr.Close()
 		return nil, b.info, err
