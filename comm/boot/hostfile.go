@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // HostSlots is one host of a hostfile and the number of ranks it takes
@@ -77,20 +78,22 @@ func ParseHostfile(r io.Reader) ([]HostSlots, error) {
 // the file: "hostfile hosts.txt: line 3: ...". path must be a regular
 // file: a FIFO would block the reader until some process opened it for
 // writing (forever, if none does), and a device such as /dev/zero never
-// ends, so both are refused before they are opened.
+// ends, so both are refused before anything is read.
 func ReadHostfile(path string) ([]HostSlots, error) {
-	fi, err := os.Stat(path)
+	// O_NONBLOCK: opening a FIFO does not wait for a writer; the check of
+	// what was opened follows, before any read.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("hostfile: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("hostfile: %w", err)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("hostfile %s is %s, not a regular file: write the hosts to a file", path, fileKind(fi.Mode()))
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("hostfile: %w", err)
-	}
-	defer f.Close()
 	hosts, err := ParseHostfile(f)
 	if err != nil {
 		return nil, fmt.Errorf("hostfile %s: %s", path, strings.TrimPrefix(err.Error(), "hostfile: "))
