@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -19,13 +22,18 @@ import (
 // 1 child process of TestProcessPeer.
 const childEnv = "SPMD_TCP_TEST_CHILD_PEER"
 
-// processConfig is shared by both processes: a short DeadAfter so the
-// stopped peer is found quickly.
+// processConfig is shared by both processes: a DeadAfter short enough
+// that the stopped peer is found quickly, and 60 heartbeats long, so that
+// a loaded machine delaying the live child's pings does not make it a
+// dead one.
 func processConfig() Config {
 	cfg := testConfig()
-	cfg.Heartbeat, cfg.DeadAfter = 50*time.Millisecond, time.Second
+	cfg.Heartbeat, cfg.DeadAfter = 50*time.Millisecond, 3*time.Second
 	return cfg
 }
+
+// childDeadEnv, when set, is the child's own DeadAfter (a duration).
+const childDeadEnv = "SPMD_TCP_TEST_CHILD_DEAD_AFTER"
 
 type nopHandler struct{ buf []byte }
 
@@ -36,7 +44,11 @@ func (h *nopHandler) Claim(hd comm.Header) []byte {
 	return h.buf[:hd.Length]
 }
 func (*nopHandler) Deliver(comm.Header, []byte, error) {}
-func (*nopHandler) Lost(int, error)                    {}
+
+// Lost tells the parent, on stdout, that the child lost it.
+func (*nopHandler) Lost(peer int, err error) {
+	fmt.Printf("child: lost rank %d: %v\n", peer, err)
+}
 
 // TestChildRank is rank 1 of TestProcessPeer when run as its child; on
 // its own it does nothing.
@@ -49,7 +61,14 @@ func TestChildRank(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := Connect(context.Background(), l, 1, []string{peer0, l.Addr()}, processConfig())
+	cfg := processConfig()
+	if d, err := time.ParseDuration(os.Getenv(childDeadEnv)); err == nil {
+		cfg.DeadAfter = d
+	}
+	testHookExcused = func(peer int, late time.Duration) {
+		fmt.Printf("child: excused the silence of rank %d, %v late\n", peer, late.Round(time.Millisecond))
+	}
+	tr, err := Connect(context.Background(), l, 1, []string{peer0, l.Addr()}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +85,13 @@ func TestProcessPeer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
+	var pings atomic.Int64
+	testHookPing = func(self, peer int) {
+		if self == 0 && peer == 1 {
+			pings.Add(1)
+		}
+	}
+	defer func() { testHookPing = nil }()
 	for _, c := range []struct {
 		name string
 		sig  syscall.Signal
@@ -104,6 +130,7 @@ func TestProcessPeer(t *testing.T) {
 				close(lines)
 			}()
 
+			pings.Store(0)
 			tr, err := Connect(ctx, l, 0, []string{l.Addr(), "127.0.1.3:0"}, processConfig())
 			if err != nil {
 				t.Fatal(err)
@@ -116,9 +143,9 @@ func TestProcessPeer(t *testing.T) {
 					break
 				}
 			}
-			// Over a DeadAfter of a live, idle child: its heartbeats keep
-			// it alive.
-			time.Sleep(2 * processConfig().DeadAfter)
+			// A live, idle child keeps its link alive with heartbeats:
+			// wait for several (however long a loaded machine makes that).
+			waitFor(t, "pings from the idle child", func() bool { return pings.Load() >= 5 })
 			if err, ok := rec.lostErr(1); ok {
 				t.Fatalf("lost the idle child: %v", err)
 			}
@@ -133,3 +160,83 @@ func TestProcessPeer(t *testing.T) {
 		})
 	}
 }
+
+// TestStalledReaderNotLost: a rank whose own process does not run for
+// longer than its DeadAfter (stopped here; on a loaded machine, starved)
+// must not take the silence for its peer's: the peer's pings are waiting
+// in its socket when it runs again. The child (rank 1, DeadAfter 1s) is
+// stopped for 2s while this process (rank 0, DeadAfter 1m) keeps pinging
+// it; after it runs again it must still hold its link, say why it excused
+// the silence, and ping on.
+func TestStalledReaderNotLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	var pings atomic.Int64
+	testHookPing = func(self, peer int) {
+		if self == 0 && peer == 1 {
+			pings.Add(1)
+		}
+	}
+	defer func() { testHookPing = nil }()
+	l, err := Listen("127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestChildRank$", "-test.v")
+	cmd.Env = append(os.Environ(), childEnv+"="+l.Addr(), childDeadEnv+"=1s")
+	var out syncLines
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGKILL) // our own child, by pid
+		cmd.Process.Signal(syscall.SIGCONT)
+		cmd.Wait()
+	}()
+	cfg := processConfig()
+	cfg.DeadAfter = time.Minute
+	tr, err := Connect(ctx, l, 0, []string{l.Addr(), "127.0.1.3:0"}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	rec := newRecorder()
+	tr.Start(rec)
+	waitFor(t, "the child up and pinging", func() bool { return out.has("child: connected") && pings.Load() >= 3 })
+
+	cmd.Process.Signal(syscall.SIGSTOP)
+	time.Sleep(2 * time.Second) // the stall: twice the child's DeadAfter
+	cmd.Process.Signal(syscall.SIGCONT)
+	after := pings.Load()
+	waitFor(t, "pings from the child after its stall", func() bool { return pings.Load() >= after+5 || out.has("child: lost") })
+	if out.has("child: lost") || !out.has("child: excused the silence of rank 0") {
+		t.Errorf("the child, stopped for 2s with DeadAfter 1s, said:\n%s\nwant no loss, and the silence excused", out.String())
+	}
+	if err, ok := rec.lostErr(1); ok {
+		t.Errorf("lost the child: %v", err)
+	}
+}
+
+// syncLines collects a child's output for a test polling it.
+type syncLines struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncLines) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncLines) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncLines) has(sub string) bool { return strings.Contains(s.String(), sub) }

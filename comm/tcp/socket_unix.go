@@ -33,3 +33,28 @@ func writeNow(c *net.TCPConn, b []byte) int {
 	})
 	return n
 }
+
+// pendingInput reports whether c has input waiting in the kernel (or its
+// end: a read would not block), looking without taking it and whatever
+// c's read deadline. A reader whose deadline passed while its process was
+// not running uses it to tell a silent peer from one it was too late to
+// hear.
+func pendingInput(c *net.TCPConn) bool {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return false
+	}
+	pending := false
+	rc.Control(func(fd uintptr) {
+		var b [1]byte
+		for {
+			n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+			if err == syscall.EINTR {
+				continue
+			}
+			pending = err == nil && n >= 0 // a byte, or the end of the stream
+			return
+		}
+	})
+	return pending
+}
