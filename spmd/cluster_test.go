@@ -96,6 +96,60 @@ func TestClusterSrun(t *testing.T) {
 	checkHello(t, "srun -N 3 -n 6 -O spmd hello", r, 6)
 }
 
+// TestClusterSrunNoSecret runs `srun -N 3 -n 6 spmd pi` exactly as a user
+// types it, with no secret in the environment: the ranks share one through
+// Slurm's PMI-2 key-value store (the CI's Slurm has MpiDefault=pmi2; on a
+// cluster started before it did, SLURM_MPI_TYPE=pmi2 stands in for it).
+// Without PMI (--mpi=none) the same command fails at once, saying what to
+// do.
+func TestClusterSrunNoSecret(t *testing.T) {
+	clustertest.RequireSlurm(t)
+	spmd := clustertest.BuildSpmd(t)
+	env := withoutSecret(os.Environ())
+	if mpi := slurmMpiDefault(t); mpi != "pmi2" {
+		t.Logf("this Slurm has MpiDefault=%s: running with SLURM_MPI_TYPE=pmi2", mpi)
+		env = append(env, "SLURM_MPI_TYPE=pmi2")
+	}
+	cmd := exec.Command("srun", "-N", "3", "-n", "6", spmd, "pi")
+	cmd.Env = env
+	r := clustertest.RunCmd(t, clusterTimeout, cmd)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "pi: 6 ranks") || !strings.Contains(r.Stdout, "estimate") {
+		t.Fatalf("srun -N 3 -n 6 spmd pi, no secret: %v", r)
+	}
+
+	cmd = exec.Command("srun", "--mpi=none", "-N", "3", "-n", "6", spmd, "pi")
+	cmd.Env = withoutSecret(os.Environ())
+	r = clustertest.RunCmd(t, clusterTimeout, cmd)
+	if want := "need a shared secret: run them with srun --mpi=pmi2"; r.Code == 0 || !strings.Contains(r.Stderr, want) {
+		t.Errorf("srun --mpi=none -N 3 -n 6 spmd pi, no secret: want a failure saying %q: %v", want, r)
+	}
+}
+
+// withoutSecret is env without any SPMD_SECRET or SPMD_SECRET_FILE.
+func withoutSecret(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "SPMD_SECRET=") && !strings.HasPrefix(kv, "SPMD_SECRET_FILE=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// slurmMpiDefault is the cluster's MpiDefault, from scontrol.
+func slurmMpiDefault(t *testing.T) string {
+	out, err := exec.Command("scontrol", "show", "config").Output()
+	if err != nil {
+		t.Fatalf("scontrol show config: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "MpiDefault" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "none"
+}
+
 // TestClusterMPI starts 3 ranks with each MPI launcher and expects the
 // same answer as spmd's own launcher. Each launcher is its own subtest, so
 // one failing does not hide the others.

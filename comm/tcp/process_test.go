@@ -166,8 +166,7 @@ func TestProcessPeer(t *testing.T) {
 // must not take the silence for its peer's: the peer's pings are waiting
 // in its socket when it runs again. The child (rank 1, DeadAfter 1s) is
 // stopped for 2s while this process (rank 0, DeadAfter 1m) keeps pinging
-// it; after it runs again it must still hold its link, say why it excused
-// the silence, and ping on.
+// it; after it runs again it must still hold its link and ping on.
 func TestStalledReaderNotLost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
@@ -213,9 +212,13 @@ func TestStalledReaderNotLost(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGCONT)
 	after := pings.Load()
 	waitFor(t, "pings from the child after its stall", func() bool { return pings.Load() >= after+5 || out.has("child: lost") })
-	if out.has("child: lost") || !out.has("child: excused the silence of rank 0") {
-		t.Errorf("the child, stopped for 2s with DeadAfter 1s, said:\n%s\nwant no loss, and the silence excused", out.String())
+	// Whether the child's deadline or its pending input wakes it first
+	// after the stop is the runtime's choice: when the deadline does, the
+	// silence must be excused (the old code declared rank 0 lost there).
+	if out.has("child: lost") {
+		t.Errorf("the child, stopped for 2s with DeadAfter 1s, said:\n%s\nwant no loss", out.String())
 	}
+	t.Logf("the child said:\n%s", out.String())
 	if err, ok := rec.lostErr(1); ok {
 		t.Errorf("lost the child: %v", err)
 	}
