@@ -125,6 +125,29 @@ func TestClusterSrunNoSecret(t *testing.T) {
 	}
 }
 
+// TestClusterMPICHNodesNoSecret runs MPICH's mpiexec over ssh on two
+// "hosts" (127.0.0.2 and 127.0.0.3, through the test sshd), 2 ranks each,
+// with no secret and no --rendezvous: hydra's PMI store carries them.
+func TestClusterMPICHNodesNoSecret(t *testing.T) {
+	mpiexec := clustertest.RequireMPICH(t)
+	cfg := clustertest.RequireSSH(t)
+	spmd := clustertest.BuildSpmd(t)
+	// Hydra runs its launcher as one word: a script stands for ssh -F cfg.
+	ssh := filepath.Join(t.TempDir(), "ssh")
+	if err := os.WriteFile(ssh, []byte("#!/bin/sh\nexec ssh -F "+cfg+" \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(mpiexec, "-launcher", "ssh", "-launcher-exec", ssh, "-hosts", "127.0.0.2:2,127.0.0.3:2", "-n", "4", spmd, "hello")
+	cmd.Env = withoutSecret(os.Environ())
+	r := clustertest.RunCmd(t, clusterTimeout, cmd)
+	checkHello(t, "mpiexec.mpich -hosts 127.0.0.2:2,127.0.0.3:2 -n 4 spmd hello", r, 4)
+	for _, host := range []string{"127.0.0.2", "127.0.0.3"} {
+		if strings.Count(r.Stdout, " "+host+" ") != 2 {
+			t.Errorf("want 2 ranks listening on %s (hydra's name for their host):\n%s", host, r.Stdout)
+		}
+	}
+}
+
 // withoutSecret is env without any SPMD_SECRET or SPMD_SECRET_FILE.
 func withoutSecret(env []string) []string {
 	var out []string
