@@ -192,9 +192,17 @@ func (w *wireup) failure(ctx context.Context, took time.Duration) error {
 	if errors.Is(context.Cause(ctx), context.Canceled) {
 		why = "canceled"
 	}
+	n := len(missing)
+	if n > maxNamedMissing {
+		// One line a person can read, even with hundreds missing.
+		missing = append(missing[:maxNamedMissing], fmt.Sprintf("and %d more", n-maxNamedMissing))
+	}
 	return fmt.Errorf("tcp: wire-up of rank %d of %d %s after %v: %d of %d links missing: %s",
-		w.rank, w.size, why, took.Round(time.Millisecond), len(missing), w.size-1, strings.Join(missing, "; "))
+		w.rank, w.size, why, took.Round(time.Millisecond), n, w.size-1, strings.Join(missing, "; "))
 }
+
+// maxNamedMissing bounds the ranks a wire-up error names one by one.
+const maxNamedMissing = 8
 
 // handshakeDeadline bounds one handshake: HandshakeTimeout, and never
 // past the end of the wire-up.

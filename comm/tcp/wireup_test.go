@@ -203,6 +203,23 @@ func TestConnectTimeoutNamesMissing(t *testing.T) {
 	}
 }
 
+// TestConnectTimeoutManyMissing: with hundreds of ranks missing the error
+// stays one readable line: the first maxNamedMissing named, then a count.
+func TestConnectTimeoutManyMissing(t *testing.T) {
+	const size = 12
+	ls, addrs := listenAll(t, size)
+	for _, l := range ls[1:] {
+		l.Close() // ranks 1-11 never start
+	}
+	cfg := testConfig()
+	cfg.ConnectTimeout = 300 * time.Millisecond
+	_, err := Connect(context.Background(), ls[0], 0, addrs, cfg)
+	want := fmt.Sprintf("11 of 11 links missing: rank 1 (%s: never connected to us); ", addrs[1])
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), fmt.Sprintf("rank 8 (%s: never connected to us); and 3 more", addrs[8])) {
+		t.Errorf("err = %v, want ranks 1-8 named, then \"and 3 more\"", err)
+	}
+}
+
 // TestConnectCanceled: canceling ctx ends the wire-up early.
 func TestConnectCanceled(t *testing.T) {
 	ls, addrs := listenAll(t, 2)
