@@ -1,7 +1,6 @@
 package tcp
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -77,6 +76,66 @@ func TestChildRank(t *testing.T) {
 	select {} // compute forever; the heartbeat goroutines keep us alive
 }
 
+// childRank is a child process of the test running TestChildRank: rank
+// 1 of a world of two whose rank 0 is the test, listening on l.
+type childRank struct {
+	l   *Listener
+	cmd *exec.Cmd
+	out syncLines // its stdout
+}
+
+// startChild starts the child with extra environment; it is killed when
+// the test ends.
+func startChild(t *testing.T, env ...string) *childRank {
+	t.Helper()
+	l, err := Listen("127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &childRank{l: l}
+	c.cmd = exec.Command(os.Args[0], "-test.run=^TestChildRank$", "-test.v")
+	c.cmd.Env = append(append(os.Environ(), childEnv+"="+l.Addr()), env...)
+	c.cmd.Stdout = &c.out
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c.cmd.Process.Signal(syscall.SIGKILL) // our own child, by pid
+		c.cmd.Process.Signal(syscall.SIGCONT)
+		c.cmd.Wait()
+	})
+	return c
+}
+
+// connect is rank 0's side of the wire-up with the child.
+func (c *childRank) connect(t *testing.T, cfg Config) (*Transport, *recorder) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	tr, err := Connect(ctx, c.l, 0, []string{c.l.Addr(), "127.0.1.3:0"}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	rec := newRecorder()
+	tr.Start(rec)
+	waitFor(t, "the child up", func() bool { return c.out.has("child: connected") })
+	return tr, rec
+}
+
+// countPings counts the pings rank 0 receives from rank 1 while the test
+// runs.
+func countPings(t *testing.T) *atomic.Int64 {
+	var pings atomic.Int64
+	testHookPing = func(self, peer int) {
+		if self == 0 && peer == 1 {
+			pings.Add(1)
+		}
+	}
+	t.Cleanup(func() { testHookPing = nil })
+	return &pings
+}
+
 // TestProcessPeer runs rank 1 as a real process. Stopped with SIGSTOP,
 // its heartbeats stop with it and rank 0 declares it lost after
 // DeadAfter; killed with SIGKILL, the kernel closes its socket and rank 0
@@ -85,13 +144,6 @@ func TestProcessPeer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	var pings atomic.Int64
-	testHookPing = func(self, peer int) {
-		if self == 0 && peer == 1 {
-			pings.Add(1)
-		}
-	}
-	defer func() { testHookPing = nil }()
 	for _, c := range []struct {
 		name string
 		sig  syscall.Signal
@@ -101,48 +153,9 @@ func TestProcessPeer(t *testing.T) {
 		{"SIGKILL", syscall.SIGKILL, func(err error) bool { return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			l, err := Listen("127.0.0.2:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestChildRank$", "-test.v")
-			cmd.Env = append(os.Environ(), childEnv+"="+l.Addr())
-			out, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() {
-				cmd.Process.Signal(syscall.SIGKILL) // our own child, by pid
-				cmd.Process.Signal(syscall.SIGCONT)
-				cmd.Wait()
-			}()
-			lines := make(chan string, 16)
-			go func() {
-				s := bufio.NewScanner(out)
-				for s.Scan() {
-					lines <- s.Text()
-				}
-				close(lines)
-			}()
-
-			pings.Store(0)
-			tr, err := Connect(ctx, l, 0, []string{l.Addr(), "127.0.1.3:0"}, processConfig())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tr.Close()
-			rec := newRecorder()
-			tr.Start(rec)
-			for line := range lines {
-				if strings.Contains(line, "child: connected") {
-					break
-				}
-			}
+			pings := countPings(t)
+			child := startChild(t)
+			tr, rec := child.connect(t, processConfig())
 			// A live, idle child keeps its link alive with heartbeats:
 			// wait for several (however long a loaded machine makes that).
 			waitFor(t, "pings from the idle child", func() bool { return pings.Load() >= 5 })
@@ -153,7 +166,7 @@ func TestProcessPeer(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			cmd.Process.Signal(c.sig)
+			child.cmd.Process.Signal(c.sig)
 			if err := rec.waitLost(t, 1); !c.want(err) {
 				t.Errorf("after %v: Lost(1, %v)", c.sig, err)
 			}
@@ -171,54 +184,25 @@ func TestStalledReaderNotLost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a child process")
 	}
-	var pings atomic.Int64
-	testHookPing = func(self, peer int) {
-		if self == 0 && peer == 1 {
-			pings.Add(1)
-		}
-	}
-	defer func() { testHookPing = nil }()
-	l, err := Listen("127.0.0.2:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestChildRank$", "-test.v")
-	cmd.Env = append(os.Environ(), childEnv+"="+l.Addr(), childDeadEnv+"=1s")
-	var out syncLines
-	cmd.Stdout = &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGKILL) // our own child, by pid
-		cmd.Process.Signal(syscall.SIGCONT)
-		cmd.Wait()
-	}()
+	pings := countPings(t)
+	child := startChild(t, childDeadEnv+"=1s")
 	cfg := processConfig()
 	cfg.DeadAfter = time.Minute
-	tr, err := Connect(ctx, l, 0, []string{l.Addr(), "127.0.1.3:0"}, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	rec := newRecorder()
-	tr.Start(rec)
-	waitFor(t, "the child up and pinging", func() bool { return out.has("child: connected") && pings.Load() >= 3 })
+	_, rec := child.connect(t, cfg)
+	waitFor(t, "the child pinging", func() bool { return pings.Load() >= 3 })
 
-	cmd.Process.Signal(syscall.SIGSTOP)
+	child.cmd.Process.Signal(syscall.SIGSTOP)
 	time.Sleep(2 * time.Second) // the stall: twice the child's DeadAfter
-	cmd.Process.Signal(syscall.SIGCONT)
+	child.cmd.Process.Signal(syscall.SIGCONT)
 	after := pings.Load()
-	waitFor(t, "pings from the child after its stall", func() bool { return pings.Load() >= after+5 || out.has("child: lost") })
+	waitFor(t, "pings from the child after its stall", func() bool { return pings.Load() >= after+5 || child.out.has("child: lost") })
 	// Whether the child's deadline or its pending input wakes it first
 	// after the stop is the runtime's choice: when the deadline does, the
 	// silence must be excused (the old code declared rank 0 lost there).
-	if out.has("child: lost") {
-		t.Errorf("the child, stopped for 2s with DeadAfter 1s, said:\n%s\nwant no loss", out.String())
+	if child.out.has("child: lost") {
+		t.Errorf("the child, stopped for 2s with DeadAfter 1s, said:\n%s\nwant no loss", child.out.String())
 	}
-	t.Logf("the child said:\n%s", out.String())
+	t.Logf("the child said:\n%s", child.out.String())
 	if err, ok := rec.lostErr(1); ok {
 		t.Errorf("lost the child: %v", err)
 	}
