@@ -68,7 +68,7 @@ type Info struct {
 	// job), or "" (size 1, explicit peers).
 	Rendezvous string
 	Served     bool   // this rank ran the rendezvous server
-	SecretFrom string // "SPMD_SECRET", "file PATH" or "generated"; "" for size 1
+	SecretFrom string // "SPMD_SECRET", "file PATH", "generated" or "PMI"; "" for size 1
 }
 
 // Init is the one call a rank makes: it finds out its rank and size, finds
