@@ -84,6 +84,9 @@ func badFiles(t *testing.T) string {
 	// An invalid name fails in the resolver itself: no DNS query leaves
 	// the machine.
 	w("hosts-unknown", "no..such-host slots=1\n")
+	if err := syscall.Mkfifo(filepath.Join(dir, "hosts-fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -108,6 +111,7 @@ func TestBadInput(t *testing.T) {
 		{"missing hostfile", []string{"run", "--hostfile", f("no-such-file"), "hello"}, "no such file or directory", 2},
 		{"empty hostfile", []string{"run", "--hostfile", f("hosts-empty"), "hello"}, "no hosts", 2},
 		{"malformed hostfile", []string{"run", "--hostfile", f("hosts-bad"), "hello"}, "line 1: slots=abc is not a positive integer", 2},
+		{"FIFO as hostfile", []string{"run", "--hostfile", f("hosts-fifo"), "hello"}, "is a FIFO (named pipe), not a regular file", 2},
 		{"unknown host", []string{"run", "--hostfile", f("hosts-unknown"), "hello"}, `unknown host "no..such-host"`, 1},
 		{"--samples 0", append(run2, "pi", "--samples", "0"), "samples: must be at least 1, got 0", 2},
 		{"--samples abc", append(run2, "pi", "--samples", "abc"), `samples: "abc" is not a number`, 2},

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/spmd-go/spmd/comm/boot"
-	"github.com/spmd-go/spmd/dataio"
 	"github.com/spmd-go/spmd/job"
 	"github.com/spmd-go/spmd/spmd/internal/launch"
 	"github.com/spmd-go/spmd/spmd/jobs"
@@ -199,19 +198,8 @@ func runHosts(c *cli.Context) ([]boot.HostSlots, bool, error) {
 	case file != "" && list != "":
 		return nil, false, errors.New("give --hostfile or --host, not both")
 	case file != "":
-		f, err := dataio.Open(file)
-		if err != nil {
-			return nil, false, fmt.Errorf("hostfile: %v", err)
-		}
-		defer f.Close()
-		hosts, err := boot.ParseHostfile(f)
-		if err != nil {
-			return nil, false, fmt.Errorf("hostfile %s: %s", file, strings.TrimPrefix(err.Error(), "hostfile: "))
-		}
-		if len(hosts) == 0 {
-			return nil, false, fmt.Errorf("hostfile %s lists no hosts", file)
-		}
-		return hosts, false, nil
+		hosts, err := boot.ReadHostfile(file)
+		return hosts, false, err
 	case list != "":
 		hosts, err := boot.ParseHostList(list)
 		if err != nil {

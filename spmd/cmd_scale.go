@@ -251,14 +251,9 @@ func parseCountList(flag, s string) ([]int, error) {
 
 // hostfileSlots is the total of a hostfile's slots.
 func hostfileSlots(path string) (int, error) {
-	f, err := os.Open(path)
+	hosts, err := boot.ReadHostfile(path)
 	if err != nil {
-		return 0, fmt.Errorf("--hostfile: %v", err)
-	}
-	defer f.Close()
-	hosts, err := boot.ParseHostfile(f)
-	if err != nil {
-		return 0, fmt.Errorf("--hostfile %s: %v", path, err)
+		return 0, fmt.Errorf("--%v", err)
 	}
 	n := 0
 	for _, h := range hosts {
