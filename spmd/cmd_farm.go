@@ -12,8 +12,8 @@ import (
 
 	"github.com/spmd-go/spmd/comm"
 	"github.com/spmd-go/spmd/comm/boot"
+	"github.com/spmd-go/spmd/job"
 	"github.com/spmd-go/spmd/spmd/internal/farm"
-	"github.com/spmd-go/spmd/spmd/internal/job"
 	"github.com/urfave/cli/v2"
 )
 
@@ -44,9 +44,10 @@ func init() {
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress, and a summary only if something failed", Category: "Report"},
 		&cli.DurationFlag{Name: "progress-every", Value: farm.DefaultProgressEvery, Usage: "when stderr is not a terminal, a progress line this often", Category: "Report"},
 	}
-	for _, f := range jobFlags() {
-		switch f.Names()[0] {
-		case "rendezvous", "bind", "connect-timeout", "dead-after":
+	// The start-up flags of every rank, but --wait-timeout: the root waits
+	// for its workers' reports as long as their tasks run.
+	for _, f := range launchFlags(&farmLaunch) {
+		if f.Names()[0] != "wait-timeout" {
 			flags = append(flags, f)
 		}
 	}
@@ -116,24 +117,22 @@ parallel, disBatch and job-array equivalents.`,
 func farmAction(c *cli.Context) error {
 	p, err := farmParams(c)
 	if err != nil {
-		// Every rank has the same arguments, hence the same mistake: the
-		// root alone says so.
-		if env, derr := boot.Detect(nil); derr == nil && env.Rank != 0 {
-			return cli.Exit("", exitUsage)
-		}
-		return cli.Exit(fmt.Sprintf("farm: %v (see spmd farm --help)", err), exitUsage)
+		// Every rank has the same arguments, hence the same mistake: main
+		// lets the root alone say so.
+		return cli.Exit(fmt.Sprintf("farm: %v (see spmd farm --help)", err), job.ExitUsage)
 	}
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
 	p.Signals = sigs
 
-	ctx, cancel := context.WithTimeout(context.Background(), c.Duration("connect-timeout"))
+	s := farmLaunch
+	ctx, cancel := context.WithTimeout(context.Background(), s.ConnectTimeout)
 	world, info, err := boot.Init(ctx, boot.Options{
-		Rendezvous:     c.String("rendezvous"),
-		BindAddr:       c.String("bind"),
-		ConnectTimeout: c.Duration("connect-timeout"),
-		Liveness:       boot.Liveness{DeadAfter: c.Duration("dead-after")},
+		Rendezvous:     s.Rendezvous,
+		BindAddr:       s.Bind,
+		ConnectTimeout: s.ConnectTimeout,
+		Liveness:       boot.Liveness{DeadAfter: s.DeadAfter},
 		Loss:           comm.LossIsolated, // a farm outlives its workers
 	})
 	cancel()
@@ -203,6 +202,9 @@ func farmParams(c *cli.Context) (farm.Params, error) {
 	return p, nil
 }
 
+// farmLaunch holds the start-up flags (launchFlags binds them).
+var farmLaunch job.Settings
+
 // farmAxisArg is an argument that continues --grid: NAME=VALUES.
 var farmAxisArg = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*=`)
 
@@ -234,9 +236,9 @@ func farmExit(rank int, err error) error {
 		return nil
 	case errors.As(err, &ue):
 		if rank != 0 {
-			return cli.Exit("", exitUsage)
+			return cli.Exit("", job.ExitUsage)
 		}
-		return cli.Exit(fmt.Sprintf("farm: %v (see spmd farm --help)", err), exitUsage)
+		return cli.Exit(fmt.Sprintf("farm: %v (see spmd farm --help)", err), job.ExitUsage)
 	case errors.As(err, &se):
 		return cli.Exit("", se.Code)
 	case errors.As(err, &ie):

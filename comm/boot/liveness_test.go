@@ -52,13 +52,13 @@ func TestCommConfig(t *testing.T) {
 		Loss:       comm.LossIsolated,
 		OnPeerLost: func(int, error) { lost++ },
 	}
-	c := o.commConfig()
+	c := o.commConfig(o.OnFailure)
 	c.OnFailure(nil)
 	c.OnPeerLost(1, nil)
 	if c.Timeout != 3*time.Second || c.Loss != comm.LossIsolated || failed != 1 || lost != 1 {
-		t.Errorf("commConfig() = %+v (OnFailure called %d, OnPeerLost %d), want every field from Options", c, failed, lost)
+		t.Errorf("commConfig = %+v (OnFailure called %d, OnPeerLost %d), want every field from Options", c, failed, lost)
 	}
-	if (Options{}).commConfig().Loss != comm.LossBreaksWorld {
+	if (Options{}).commConfig(nil).Loss != comm.LossBreaksWorld {
 		t.Error("the default loss policy is not LossBreaksWorld")
 	}
 }

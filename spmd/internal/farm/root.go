@@ -73,6 +73,7 @@ type root struct {
 	started time.Time
 
 	local      *runner
+	wd         *watchdog
 	localStop  chan struct{}
 	localDone  chan localEnd
 	localSlots []bool // in use
@@ -207,7 +208,8 @@ func (f *root) start(set settings) {
 	}
 	self := f.ranks[0]
 	self.ready, self.host, self.slots, self.readyAt = true, p.Host, slotsOf(p), time.Now()
-	f.local = newRunner(0, p.Host, set, nil)
+	f.wd = startWatchdog(p.Watchdog) // for the root's own tasks, should it die
+	f.local = newRunner(0, p.Host, set, f.wd)
 	f.localStop = make(chan struct{})
 	f.localDone = make(chan localEnd)
 	f.localSlots = make([]bool, self.slots)
@@ -491,6 +493,7 @@ func (f *root) stopLocal() {
 func (f *root) summarize(err error) (*Summary, error) {
 	end := time.Now()
 	f.log.close()
+	f.wd.stop()
 	f.pg.clear()
 	s := &f.sum
 	if !f.started.IsZero() {

@@ -68,6 +68,7 @@ func (j *job) rankEnv(r int) []string {
 		"SPMD_HOST=" + p.addr,
 		"SPMD_SECRET=" + j.secret,
 		"SPMD_JOB=" + j.id,
+		"SPMD_NOTICES=1", // see blame.go
 	}
 	if j.rendezvous != "" {
 		env = append(env, "SPMD_RENDEZVOUS="+j.rendezvous)
@@ -220,19 +221,37 @@ func (j *job) supervise(ctx context.Context) int {
 		j.signalAll(sig)
 		killC = time.After(j.cfg.KillAfter)
 	}
+	b := newBlame(j)
+	defer b.stop()
 	for left > 0 {
 		select {
 		case ev := <-exits:
 			left--
-			switch {
-			case stopping:
-			case j.cfg.RootDecides && ev.rank != 0 && ev.st.failed():
-				j.out.log(ev.st.describe(ev.rank, j.places[ev.rank].host) + "; the job goes on (rank 0 decides)")
-			case ev.st.failed():
-				j.out.log(ev.st.describe(ev.rank, j.places[ev.rank].host))
-				stop(ev.st.exitCode(), syscall.SIGTERM)
-			case j.cfg.RootDecides && ev.rank == 0 && left > 0:
-				rootDone = time.After(j.cfg.KillAfter)
+			if stopping {
+				continue
+			}
+			if j.cfg.RootDecides {
+				// No blame to work out: only rank 0's end counts.
+				switch {
+				case ev.rank != 0 && ev.st.failed():
+					j.out.log(ev.st.describe(ev.rank, j.places[ev.rank].host) + "; the job goes on (rank 0 decides)")
+				case ev.rank == 0 && ev.st.failed():
+					j.out.log(ev.st.describe(ev.rank, j.places[ev.rank].host))
+					stop(ev.st.exitCode(), syscall.SIGTERM)
+				case ev.rank == 0 && left > 0:
+					rootDone = time.After(j.cfg.KillAfter)
+				}
+				continue
+			}
+			if line, c, ok := b.exited(ev); ok {
+				j.out.log(line)
+				stop(c, syscall.SIGTERM)
+			}
+		case <-b.timeout():
+			if !stopping {
+				line, c := b.graceOver()
+				j.out.log(line)
+				stop(c, syscall.SIGTERM)
 			}
 		case <-rootDone:
 			if !stopping {
