@@ -81,6 +81,17 @@ job with exit code 124.`,
 	})
 }
 
+// rankCommands are the commands besides the registry's jobs that run as
+// the ranks of a job under spmd run. They are not jobs (no report, no
+// --verify; spmd scale and compare refuse them) and check their own flags
+// (the farm's root after wire-up: it also reads the inputs).
+var rankCommands = map[string]struct {
+	rootDecides bool // a rank other than 0 may die without ending the job
+}{
+	"bench": {},
+	"farm":  {rootDecides: true}, // a farm outlives its workers
+}
+
 // runExitUsage is spmd run's exit code for a bad command line, the
 // binary's convention for bad usage (2).
 const runExitUsage = 2
@@ -127,14 +138,10 @@ func runConfig(c *cli.Context) (launch.Config, error) {
 	}
 	if runAfterDashDash(os.Args, len(args)) {
 		cfg.Program = args
-	} else if args[0] == "bench" || args[0] == "farm" {
-		// spmd bench and spmd farm run as ranks too; they check their own
-		// flags (the farm's root, after wire-up: it also reads the inputs).
+	} else if rc, ok := rankCommands[args[0]]; ok {
 		cfg.Program = append([]string{exe}, args...)
 		cfg.RemoteProgram = append([]string{remoteSpmd}, args...)
-		// A farm outlives its workers: only its root's end decides the
-		// job's (jobs.Spec.KeepsGoing, once the farm is in the registry).
-		cfg.RootDecides = args[0] == "farm"
+		cfg.RootDecides = rc.rootDecides
 	} else {
 		spec, ok := jobs.Lookup(args[0])
 		if !ok {
@@ -147,7 +154,6 @@ func runConfig(c *cli.Context) (launch.Config, error) {
 		}
 		cfg.Program = append([]string{exe}, args...)
 		cfg.RemoteProgram = append([]string{remoteSpmd}, args...)
-		cfg.RootDecides = spec.KeepsGoing
 	}
 
 	hosts, local, err := runHosts(c)
