@@ -3,6 +3,7 @@ package farm
 import (
 	"bytes"
 	"fmt"
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"io"
 	"os"
 	"os/exec"
@@ -37,14 +38,14 @@ type runner struct {
 	host string
 	set  settings
 	env  []string // the tasks' environment, before their own variables
-	wd   *watchdog
+	wd   *procgroup.Watchdog
 	sh   string // path of /bin/sh
 
 	mu    sync.Mutex
 	paths map[string]string // program -> path, "" when not found
 }
 
-func newRunner(rank int, host string, set settings, wd *watchdog) *runner {
+func newRunner(rank int, host string, set settings, wd *procgroup.Watchdog) *runner {
 	return &runner{rank: rank, host: host, set: set, env: taskEnviron(os.Environ()), wd: wd, sh: "/bin/sh", paths: map[string]string{}}
 }
 
@@ -107,7 +108,7 @@ func (r *runner) run(j job, slot int, stop <-chan struct{}) outcome {
 		Env:         r.taskEnv(j, slot),
 		Stdout:      out.childOut,
 		Stderr:      out.childErr,
-		SysProcAttr: sysProcAttr(),
+		SysProcAttr: procgroup.Attr(),
 	}
 	if dn := devNull(); dn != nil {
 		cmd.Stdin = dn
@@ -121,7 +122,7 @@ func (r *runner) run(j job, slot int, stop <-chan struct{}) outcome {
 		return o
 	}
 	g := &group{pid: cmd.Process.Pid, wd: r.wd}
-	r.wd.started(g.pid)
+	r.wd.Started(g.pid)
 	out.startReading()
 
 	var timedOut, stopped bool
@@ -150,7 +151,7 @@ func (r *runner) run(j job, slot int, stop <-chan struct{}) outcome {
 			g.signal(syscall.SIGKILL)
 		}
 	}()
-	waitGroupLeader(cmd, g.exited) // kills what is left of the group
+	procgroup.WaitLeader(cmd, g.exited) // kills what is left of the group
 	close(done)
 	<-watched
 	o.Runtime = time.Since(o.Start)
@@ -228,7 +229,7 @@ func (r *runner) taskEnv(j job, slot int) []string {
 // A group is a task's process group, led by the task's process.
 type group struct {
 	pid  int
-	wd   *watchdog
+	wd   *procgroup.Watchdog
 	mu   sync.Mutex
 	gone bool // the leader has been reaped: the id may be reused
 }
@@ -250,7 +251,7 @@ func (g *group) exited() {
 	defer g.mu.Unlock()
 	syscall.Kill(-g.pid, syscall.SIGKILL)
 	g.gone = true
-	g.wd.cleaned(g.pid)
+	g.wd.Cleaned(g.pid)
 }
 
 // outputs are where one task's stdout and stderr go: files under

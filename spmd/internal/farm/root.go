@@ -3,6 +3,7 @@ package farm
 import (
 	"errors"
 	"fmt"
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"os"
 	"slices"
 	"syscall"
@@ -73,7 +74,7 @@ type root struct {
 	started time.Time
 
 	local      *runner
-	wd         *watchdog
+	wd         *procgroup.Watchdog
 	localStop  chan struct{}
 	localDone  chan localEnd
 	localSlots []bool // in use
@@ -208,7 +209,7 @@ func (f *root) start(set settings) {
 	}
 	self := f.ranks[0]
 	self.ready, self.host, self.slots, self.readyAt = true, p.Host, slotsOf(p), time.Now()
-	f.wd = startWatchdog(p.Watchdog) // for the root's own tasks, should it die
+	f.wd = procgroup.StartWatchdog(p.Watchdog) // for the root's own tasks, should it die
 	f.local = newRunner(0, p.Host, set, f.wd)
 	f.localStop = make(chan struct{})
 	f.localDone = make(chan localEnd)
@@ -493,7 +494,7 @@ func (f *root) stopLocal() {
 func (f *root) summarize(err error) (*Summary, error) {
 	end := time.Now()
 	f.log.close()
-	f.wd.stop()
+	f.wd.Stop()
 	f.pg.clear()
 	s := &f.sum
 	if !f.started.IsZero() {

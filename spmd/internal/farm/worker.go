@@ -2,6 +2,7 @@ package farm
 
 import (
 	"fmt"
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"slices"
 	"syscall"
 
@@ -38,7 +39,7 @@ func runWorker(world *comm.Comm, p *Params) error {
 
 	var (
 		r      *runner
-		wd     *watchdog
+		wd     *procgroup.Watchdog
 		inUse  = make([]bool, slots)
 		ends   = make(chan localEnd)
 		stop   = make(chan struct{})
@@ -53,7 +54,7 @@ func runWorker(world *comm.Comm, p *Params) error {
 		for ; active > 0; active-- {
 			<-ends
 		}
-		wd.stop()
+		wd.Stop()
 		return err
 	}
 	for {
@@ -65,7 +66,7 @@ func runWorker(world *comm.Comm, p *Params) error {
 			case o.Stop:
 				return end(true, nil) // anything still running is a duplicate
 			case o.Settings != nil:
-				wd = startWatchdog(p.Watchdog)
+				wd = procgroup.StartWatchdog(p.Watchdog)
 				r = newRunner(world.Rank(), p.Host, *o.Settings, wd)
 			}
 			if r == nil && len(o.Jobs) > 0 {

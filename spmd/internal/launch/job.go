@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"os"
 	"os/exec"
 	"strconv"
@@ -29,7 +30,7 @@ type job struct {
 	id         string
 	rendezvous string // "" when no server runs
 	ranks      []rank
-	wd         *watchdog
+	wd         *procgroup.Watchdog
 	localEnv   []string // environment of local ranks, before rankEnv
 }
 
@@ -162,8 +163,8 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		j.rendezvous = rv.Addr()
 	}
 
-	j.wd = startWatchdog(cfg.Watchdog)
-	defer j.wd.stop()
+	j.wd = procgroup.StartWatchdog(cfg.Watchdog)
+	defer j.wd.Stop()
 	for r, p := range places {
 		var rk rank
 		var err error
