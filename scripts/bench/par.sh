@@ -24,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 if [ "$quick" = 1 ]; then
 	sched_work=1s items=2e5 collatz_n=200000 cheap=20000 primes=100 repeat=1
 else
-	sched_work=6s items=1e6 collatz_n=1000000 cheap=60000 primes=600
+	sched_work=6s items=1e6 collatz_n=1000000 cheap=60000 primes=600 repeat=${REPEAT:-5}
 fi
 say() { echo "bench par: $*" >&2; }
 
@@ -97,10 +97,12 @@ PY
 } >"$work/skewed.txt"
 mapjob=$work/mapjob.csv
 echo "input,func,schedule,ranks,elapsed_s,section_s" >"$mapjob"
+# Rounds alternate the schedules, so a burst of other work on the machine
+# cannot land on one of them only.
 for input in uniform:collatz skewed:isprime; do
 	file=$work/${input%%:*}.txt fn=${input##*:}
-	for s in static dynamic; do
-		for r in $(seq "$repeat"); do
+	for r in $(seq "$repeat"); do
+		for s in static dynamic; do
 			"$spmd" run -np 2 map --func "$fn" --in "$file" --out "$work/out.txt" --schedule "$s" --threads 1 --json --quiet 2>"$work/map.err" |
 				awk -v i="${input%%:*}" -v f="$fn" -v s="$s" '{
 					match($0, /"elapsed_seconds":[0-9.e+-]+/); e = substr($0, RSTART + 18, RLENGTH - 18)
