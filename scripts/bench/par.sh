@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# scripts/bench/par.sh SPMD: the measurements of package par (a user's own
-# work) for docs/BENCHMARKS.md, printed as a Markdown section on standard
-# output; scripts/bench.sh includes it. Progress goes to standard error.
+# scripts/bench/par.sh SPMD [VARS]: the measurements of package par (a
+# user's own work) for docs/BENCHMARKS.md, printed as a Markdown section on
+# standard output; scripts/bench.sh includes it, and reads the headline
+# figures from VARS (shell assignments) for its table of targets. Progress
+# goes to standard error.
 #
 #   1. the dynamic schedule on items of heavy-tailed (Pareto) cost: makespan
 #      against the lower bound max(work / workers, costliest item), on
@@ -15,7 +17,8 @@
 #
 # Settings: QUICK=1 (smaller problems, one repeat), REPEAT (default 3).
 set -uo pipefail
-spmd=${1:?usage: par.sh PATH-TO-SPMD}
+spmd=${1:?usage: par.sh PATH-TO-SPMD [VARS]}
+vars=${2:-/dev/null}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 quick=${QUICK:-0}
 repeat=${REPEAT:-3}
@@ -117,6 +120,17 @@ mapmed=$(awk -F, 'NR > 1 { k = $1 "," $2 "," $3 "," $4; n[k]++; e[k, n[k]] = $5;
 uniform_ratio=$(echo "$mapmed" | awk -F, '$1 == "uniform" { t[$3] = $5 } END { if (t["static"] > 0) printf "%.2f", t["dynamic"] / t["static"] }')
 skewed_ratio=$(echo "$mapmed" | awk -F, '$1 == "skewed" { t[$3] = $5 } END { if (t["dynamic"] > 0) printf "%.2f", t["static"] / t["dynamic"] }')
 
+joblib_ratio=$(prec=0 calc "$joblib_us / $ours_worst")
+cat >"$vars" <<VARS
+par_dyn_worst=$dyn_worst
+par_ours_us=$ours_worst
+par_joblib_us=$joblib_us
+par_mp_us=$mp_us
+par_joblib_ratio=$joblib_ratio
+par_uniform_ratio=$uniform_ratio
+par_skewed_ratio=$skewed_ratio
+VARS
+
 # --- the section ----------------------------------------------------------
 verdict() { awk -v v="$1" -v lim="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <= lim : v >= lim; print (ok ? "met" : "MISSED") }'; }
 cat <<MD
@@ -152,7 +166,7 @@ $(csv_md <"$cost")
 $(if [ -s "$peers" ]; then csv_md <"$peers"; fi)
 
 Target: at least 100x lower per-item cost than joblib: joblib $joblib_us µs,
-spmd at most $ours_worst µs per item: **$(prec=0 calc "$joblib_us / $ours_worst")x** lower
+spmd at most $ours_worst µs per item: **${joblib_ratio}x** lower
 ($(awk -v j="$joblib_us" -v o="$ours_worst" 'BEGIN { print (j / o >= 100 ? "met" : "MISSED") }' 2>/dev/null)); multiprocessing.Pool.map $mp_us µs.
 
 ### The map job: static against dynamic
