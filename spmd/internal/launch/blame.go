@@ -132,8 +132,17 @@ func (b *blame) graceOver() (string, int) {
 		}
 		return fmt.Sprintf("rank %d on %s aborted the job with code %d", b.origin, host, b.notice.Code), code
 	}
-	f := b.first
-	return fmt.Sprintf("rank %d on %s was lost (%s after losing it)", b.origin, host, f.st.describe(f.rank, b.j.places[f.rank].host)), f.st.exitCode()
+	// Name the lowest rank that ended following the awaited one: which of
+	// several followers the launcher heard from first is a race between
+	// their exits, and the message should not depend on it.
+	r, st := b.first.rank, b.first.st
+	for q, s := range b.ended {
+		if s != nil && s.failed() && s.follows != nil && s.follows.Follows == b.origin {
+			r, st = q, *s
+			break
+		}
+	}
+	return fmt.Sprintf("rank %d on %s was lost (%s after losing it)", b.origin, host, st.describe(r, b.j.places[r].host)), st.exitCode()
 }
 
 func (b *blame) report(r int) (string, int, bool) {
