@@ -9,13 +9,12 @@ import "os"
 // base transport.
 const supported = false
 
-
-func createSegment(int64) (int, []byte, error)        { return -1, nil, errUnsupported }
-func openSegment(int, int, int64) (int, error)        { return -1, errUnsupported }
-func mapRange(int, int64, int) ([]byte, error)        { return nil, errUnsupported }
-func unmap([]byte)                                    {}
-func newBell() (*os.File, int, error)                 { return nil, -1, errUnsupported }
-func peerBell(int, int) (int, error)                  { return -1, errUnsupported }
-func ring(int)                                        {}
-func closeFd(int)                                     {}
-func yield()                                          {}
+func createSegment(int64) (int, []byte, error) { return -1, nil, errUnsupported }
+func openSegment(int, int, int64) (int, error) { return -1, errUnsupported }
+func mapRange(int, int64, int) ([]byte, error) { return nil, errUnsupported }
+func unmap([]byte)                             {}
+func newBell() (*os.File, int, error)          { return nil, -1, errUnsupported }
+func peerBell(int, int) (int, error)           { return -1, errUnsupported }
+func ring(int)                                 {}
+func closeFd(int)                              {}
+func yield()                                   {}

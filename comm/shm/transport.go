@@ -67,15 +67,15 @@ type outbound struct {
 	mode atomic.Int32
 	dead bool // under mu
 
-	p       *producer
-	hdr     []byte         // the peer's segment header, mapped
-	ring    []byte         // our ring in the peer's segment, mapped
-	pstate  *atomic.Uint32 // the peer's state word
-	bell    int            // the peer's doorbell, ours to ring; -1 until attached
+	p        *producer
+	hdr      []byte         // the peer's segment header, mapped
+	ring     []byte         // our ring in the peer's segment, mapped
+	pstate   *atomic.Uint32 // the peer's state word
+	bell     int            // the peer's doorbell, ours to ring; -1 until attached
 	lost     atomic.Pointer[error]
-	reported atomic.Bool // Lost was passed on to the core
-	blocked atomic.Bool   // a Send waits for room (see waitRoom)
-	wake    chan struct{} // cap 1: room may have come
+	reported atomic.Bool   // Lost was passed on to the core
+	blocked  atomic.Bool   // a Send waits for room (see waitRoom)
+	wake     chan struct{} // cap 1: room may have come
 }
 
 // Modes of an outbound pair.
