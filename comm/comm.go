@@ -61,6 +61,21 @@ func (c *Comm) Size() int { return len(c.world) }
 // WorldRank returns the rank in the world of c's rank r.
 func (c *Comm) WorldRank(r int) int { return c.world[r] }
 
+// Route names the way this rank's messages go to c's rank r: "self" for
+// its own rank, else what the transport says ("shm" between ranks of one
+// machine sharing memory, "tcp" over the network, "mem" between ranks of
+// one process), or "" when the transport does not say.
+func (c *Comm) Route(r int) string {
+	w := c.toWorld(r, "Route")
+	if w == c.e.rank {
+		return "self"
+	}
+	if rt, ok := c.e.t.(Router); ok {
+		return rt.Route(w)
+	}
+	return ""
+}
+
 // Wtime is the package-level Wtime, for mpi4py-style comm.Wtime() calls.
 func (c *Comm) Wtime() float64 { return Wtime() }
 

@@ -87,3 +87,11 @@ type Progresser interface {
 // memory this way). The core never uses it, and a layered transport must
 // never pass such frames to the core's Handler.
 const TransportContext = ^uint32(0) - 1
+
+// A Router is a Transport that can say how it reaches each peer, for
+// reports and benchmarks: Comm.Route asks it.
+type Router interface {
+	// Route names the way frames go to world rank peer, such as "tcp" or
+	// "shm".
+	Route(peer int) string
+}

@@ -195,9 +195,8 @@ func (b *booter) run() (*comm.Comm, Info, error) {
 	if err != nil {
 		return nil, b.info, fmt.Errorf("boot: rank %d: %v", b.env.Rank, err)
 	}
-	c, err := comm.New(tr, b.opts.Liveness.comm(b.opts.OnFailure))
+	c, err := newWorld(b.ctx, tr, b.opts, b.getenv)
 	if err != nil {
-		tr.Close()
 		return nil, b.info, err
 	}
 	return c, b.info, nil
@@ -361,9 +360,8 @@ func initPeers(ctx context.Context, opts Options, getenv func(string) string) (*
 	if err != nil {
 		return nil, info, fmt.Errorf("boot: rank %d: %v", opts.Rank, err)
 	}
-	c, err := comm.New(tr, opts.Liveness.comm(opts.OnFailure))
+	c, err := newWorld(ctx, tr, opts, getenv)
 	if err != nil {
-		tr.Close()
 		return nil, info, err
 	}
 	return c, info, nil

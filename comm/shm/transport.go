@@ -240,17 +240,26 @@ func (t *Transport) put(o *outbound, dst int, h comm.Header, payload []byte) err
 	return nil
 }
 
-// Route says how this rank sends to peer: "shm" once the pair shares
-// memory (or will, from the next frame on), else "" (the base transport)
-// and why not.
-func (t *Transport) Route(peer int) (route, why string) {
-	if peer == t.rank {
-		return "self", ""
-	}
+// Route implements comm.Router: "shm" once this rank sends to peer
+// through shared memory (or will, from its next frame on), else what the
+// base transport says (Why tells why not).
+func (t *Transport) Route(peer int) string {
 	if t.out[peer].mode.Load() != modeBase {
-		return "shm", ""
+		return "shm"
 	}
-	return "", t.why(peer)
+	if r, ok := t.base.(comm.Router); ok {
+		return r.Route(peer)
+	}
+	return ""
+}
+
+// Why says why this rank does not send to peer through shared memory, or
+// "" if it does.
+func (t *Transport) Why(peer int) string {
+	if t.out[peer].mode.Load() != modeBase {
+		return ""
+	}
+	return t.why(peer)
 }
 
 // Close closes the base transport (which says goodbye to every peer),

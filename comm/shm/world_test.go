@@ -77,8 +77,8 @@ func sharedWorld(t *testing.T, n int) []*comm.Comm {
 	cs, ts := world(t, n, shm.Config{}, "one")
 	for i, tr := range ts {
 		for j := range n {
-			if r, why := tr.Route(j); j != i && r != "shm" {
-				t.Fatalf("rank %d reaches rank %d by %q: %s", i, j, r, why)
+			if r := tr.Route(j); j != i && r != "shm" {
+				t.Fatalf("rank %d reaches rank %d by %q: %s", i, j, r, tr.Why(j))
 			}
 		}
 	}
@@ -93,10 +93,10 @@ func mixedWorld(t *testing.T, n int) []*comm.Comm {
 		for j := range n {
 			want := "shm"
 			if i%2 != j%2 {
-				want = ""
+				want = "tcp"
 			}
-			if r, why := tr.Route(j); j != i && r != want {
-				t.Fatalf("rank %d reaches rank %d by %q (%s), want %q", i, j, r, why, want)
+			if r := tr.Route(j); j != i && r != want {
+				t.Fatalf("rank %d reaches rank %d by %q (%s), want %q", i, j, r, tr.Why(j), want)
 			}
 		}
 	}

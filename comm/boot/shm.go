@@ -1,0 +1,71 @@
+package boot
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/comm/shm"
+	"github.com/spmd-go/spmd/comm/tcp"
+)
+
+// Shared memory between the ranks of one machine (package comm/shm) is on
+// by default: Init layers it over the TCP links, so pairs of ranks on one
+// machine talk through shared memory and the others through TCP. The
+// environment tunes it, alike on every rank:
+//
+//	SPMD_SHM        "off" keeps every pair on TCP
+//	SPMD_SHM_SPIN   how long a waiting call polls before it blocks (a
+//	                duration such as 20us; "0" or "off" never polls;
+//	                default calibrated on this machine)
+
+// newWorld makes the world communicator over the connected TCP transport
+// tr, with the shared-memory layer between them, and waits until every
+// pair knows how it talks (comm.Comm.Route tells).
+func newWorld(ctx context.Context, tr *tcp.Transport, opts Options, getenv func(string) string) (*comm.Comm, error) {
+	cfg, err := shmConfig(getenv)
+	if err != nil {
+		tr.Close()
+		return nil, err
+	}
+	sh, err := shm.New(tr, cfg)
+	if err != nil {
+		tr.Close()
+		return nil, err
+	}
+	c, err := comm.New(sh, opts.Liveness.comm(opts.OnFailure))
+	if err != nil {
+		sh.Close()
+		return nil, err
+	}
+	if err := sh.Settle(ctx); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("boot: %v", err)
+	}
+	return c, nil
+}
+
+// shmConfig reads SPMD_SHM and SPMD_SHM_SPIN.
+func shmConfig(getenv func(string) string) (shm.Config, error) {
+	var cfg shm.Config
+	switch s := getenv("SPMD_SHM"); s {
+	case "", "on":
+	case "off":
+		cfg.Off = true
+	default:
+		return cfg, fmt.Errorf("boot: SPMD_SHM=%q: want on or off", s)
+	}
+	switch s := getenv("SPMD_SHM_SPIN"); s {
+	case "":
+	case "0", "off":
+		cfg.Spin = -1
+	default:
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return cfg, fmt.Errorf("boot: SPMD_SHM_SPIN=%q: want a duration such as 20us, or off", s)
+		}
+		cfg.Spin = d
+	}
+	return cfg, nil
+}
