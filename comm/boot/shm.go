@@ -21,8 +21,8 @@ import (
 //	                default calibrated on this machine)
 
 // newWorld makes the world communicator over the connected TCP transport
-// tr, with the shared-memory layer between them, and waits until every
-// pair knows how it talks (comm.Comm.Route tells).
+// tr, with the shared-memory layer between them, and waits (a little)
+// until every pair knows how it talks (comm.Comm.Route tells).
 func newWorld(ctx context.Context, tr *tcp.Transport, opts Options, getenv func(string) string) (*comm.Comm, error) {
 	cfg, err := shmConfig(getenv)
 	if err != nil {
@@ -39,12 +39,18 @@ func newWorld(ctx context.Context, tr *tcp.Transport, opts Options, getenv func(
 		sh.Close()
 		return nil, err
 	}
-	if err := sh.Settle(ctx); err != nil {
-		c.Close()
-		return nil, fmt.Errorf("boot: %v", err)
-	}
+	// Every rank of a job offers and answers at once, in milliseconds; a
+	// peer that has not after settleWait does not speak the shared-memory
+	// layer (a rank wired by hand with tcp.Connect) and stays on TCP.
+	sctx, cancel := context.WithTimeout(ctx, settleWait)
+	defer cancel()
+	sh.Settle(sctx)
 	return c, nil
 }
+
+// settleWait bounds how long Init waits for every peer to say whether it
+// shares memory.
+const settleWait = 5 * time.Second
 
 // shmConfig reads SPMD_SHM and SPMD_SHM_SPIN.
 func shmConfig(getenv func(string) string) (shm.Config, error) {

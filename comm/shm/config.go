@@ -30,9 +30,10 @@ type Config struct {
 	RingLen int
 
 	// Spin is how long a waiting call polls the rings before it blocks.
-	// 0 means calibrated: as long as blocking and being woken costs on
-	// this machine, measured once per process (see doc.go, "Waiting").
-	// A negative value never polls: every wait blocks at once.
+	// 0 means adaptive: it starts as long as blocking and being woken
+	// costs on this machine (measured once per process) and follows how
+	// long waits turn out to be (see spin.go). A negative value never
+	// polls: every wait blocks at once.
 	Spin time.Duration
 
 	// MaxMessage is the largest payload accepted, in bytes (default
@@ -53,9 +54,6 @@ func (c Config) withDefaults(size int) Config {
 	}
 	if c.MaxMessage == 0 {
 		c.MaxMessage = DefaultMaxMessage
-	}
-	if c.Spin == 0 {
-		c.Spin = calibratedSpin()
 	}
 	return c
 }

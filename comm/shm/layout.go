@@ -24,7 +24,8 @@ const (
 	offRank    = 16 // uint32: the owner's rank
 	offRingLen = 24 // uint64: bytes of records per ring
 	offNonce   = 32 // [32]byte: random, told to the peers over the base link
-	offState   = 64 // uint32 on a cache line of its own: pollers | sleeping
+	offState   = 64  // uint32 on a cache line of its own: pollers | sleeping
+	offCPU     = 128 // uint32 on a cache line of its own: 1 + the CPU the owner last polled on, 0 unknown
 
 	// The ring header (the first page of each ring), one cache line each.
 	offTail    = 0   // uint64: bytes ever written, stored by the sender

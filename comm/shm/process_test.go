@@ -64,7 +64,9 @@ func TestRankProcess(t *testing.T) {
 	}
 	err = childWork(c, work)
 	fmt.Printf("rank %d: error: %v\n", rank, err)
-	os.Exit(0)
+	// Stay: a survivor that exited now would be one more lost rank, and
+	// another survivor could hear of that loss before the victim's.
+	select {}
 }
 
 // childWork runs a workload until it fails, printing "ready" once under

@@ -3,6 +3,7 @@ package shm
 import (
 	"fmt"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/spmd-go/spmd/comm"
@@ -88,11 +89,18 @@ func (t *Transport) kick() {
 	}
 }
 
-// spin polls until cond holds, the transport closes, or Config.Spin has
-// passed without a record arriving; it reports whether cond held. It
-// yields the core now and then, so that on an oversubscribed machine the
-// peer being waited for can run.
-func (t *Transport) spin(cond func() bool) bool {
+// pollUntil polls until cond holds, the transport closes, or the spin
+// budget has passed without a record arriving; it reports whether cond
+// held. peer is the CPU word of the rank waited for, if one is (see
+// layout.go), else nil.
+//
+// On a machine with more busy threads than cores the peer being waited
+// for may be queued behind this very thread on its core (Linux likes to
+// wake a task where its waker runs): spinning on would only delay it. So
+// after the first moments (pureSpin) the poll gives up the core between
+// rounds, and at once when the peer's last poll was on this core.
+func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) bool {
+	budget := t.spin.budget()
 	start := time.Now()
 	last := time.Duration(0)
 	for i := 1; ; i++ {
@@ -108,24 +116,43 @@ func (t *Transport) spin(cond func() bool) bool {
 				return false
 			}
 			idle := time.Since(start) - last
-			if idle > t.cfg.Spin {
+			if idle > budget {
 				return false
 			}
-			if i%256 == 0 {
+			if idle > pureSpin || t.onSameCPU(peer) {
 				runtime.Gosched()
-				if idle > t.cfg.Spin/2 {
-					yield()
-				}
+				yield()
 			}
 		}
 	}
 }
 
+// pureSpin is how long a wait polls without giving up the core: a peer
+// running on another core answers within it (a round trip between two
+// processes through shared memory takes well under a microsecond).
+const pureSpin = 2 * time.Microsecond
+
+// onSameCPU publishes the CPU this poll runs on and says whether the peer
+// last polled on the same one: then the peer cannot be running, and may
+// be waiting for this core.
+func (t *Transport) onSameCPU(peer *atomic.Uint32) bool {
+	if cpuSource == nil {
+		return false
+	}
+	me := cpuSource() + 1
+	if t.cpu.Load() != me {
+		t.cpu.Store(me)
+	}
+	return peer != nil && peer.Load() == me
+}
+
 // Progress implements comm.Progresser: it polls the rings until done is
-// closed or Config.Spin passes without traffic. It returns at once when
-// src does not send to this rank through shared memory.
+// closed or the spin passes without traffic. It returns at once when src
+// does not send to this rank through shared memory. When the spin gives
+// up it watches the wait a little longer, blocked, to learn whether a
+// longer spin would have caught it (see spinner).
 func (t *Transport) Progress(src int, done <-chan struct{}) {
-	if t.cfg.Spin <= 0 || t.mem == nil {
+	if t.spin == nil || t.mem == nil {
 		return
 	}
 	if src == comm.AnySource {
@@ -138,16 +165,42 @@ func (t *Transport) Progress(src int, done <-chan struct{}) {
 	if !t.enter() {
 		return
 	}
-	t.spin(func() bool {
+	DebugProgress.Add(1)
+	var peer *atomic.Uint32
+	if src != comm.AnySource {
+		peer = t.out[src].pcpu
+	}
+	start := time.Now()
+	ok := t.pollUntil(func() bool {
 		select {
 		case <-done:
 			return true
 		default:
 			return false
 		}
-	})
+	}, peer)
 	t.leave()
+	if ok {
+		return
+	}
+	DebugBlocked.Add(1)
+	if t.spin.fixed {
+		return
+	}
+	timer := time.NewTimer(maxSpin - min(time.Since(start), maxSpin))
+	defer timer.Stop()
+	select {
+	case <-done:
+		t.spin.ended(time.Since(start), false)
+	case <-timer.C:
+		t.spin.ended(0, true)
+	case <-t.done:
+	}
 }
+
+var DebugProgress, DebugBlocked atomic.Int64
+
+func DebugSpin() time.Duration { return calibratedSpin() }
 
 // waitRoom waits until o's ring has room for the next record of a
 // message with rest bytes to go, spinning first and then blocking until
@@ -155,8 +208,8 @@ func (t *Transport) Progress(src int, done <-chan struct{}) {
 func (t *Transport) waitRoom(o *outbound, dst, rest int, first bool) error {
 	ready := func() bool { return o.p.hasRoom(rest, first) || o.lost.Load() != nil || t.closing.Load() }
 	ok := false
-	if t.cfg.Spin > 0 && t.enter() {
-		ok = t.spin(ready)
+	if t.spin != nil && t.enter() {
+		ok = t.pollUntil(ready, o.pcpu)
 		t.leave()
 	}
 	for !ok {

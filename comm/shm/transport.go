@@ -31,6 +31,7 @@ type Transport struct {
 	mem    []byte
 	nonce  [nonceLen]byte
 	state  *atomic.Uint32 // the segment's state word
+	cpu    *atomic.Uint32 // the segment's CPU word
 	bell   *os.File       // read by the drainer
 	bellFd int            // its number, told to the peers
 	off    string         // why mem is nil
@@ -39,6 +40,8 @@ type Transport struct {
 	out   []*outbound // by destination
 	local atomic.Pointer[[]int]
 	lmu   sync.Mutex // serialises additions to local
+
+	spin *spinner // nil when Config.Spin < 0
 
 	closing atomic.Bool
 	done    chan struct{} // closed by Close and Abort
@@ -71,6 +74,7 @@ type outbound struct {
 	hdr      []byte         // the peer's segment header, mapped
 	ring     []byte         // our ring in the peer's segment, mapped
 	pstate   *atomic.Uint32 // the peer's state word
+	pcpu     *atomic.Uint32 // the peer's CPU word
 	bell     int            // the peer's doorbell, ours to ring; -1 until attached
 	lost     atomic.Pointer[error]
 	reported atomic.Bool   // Lost was passed on to the core
@@ -110,6 +114,12 @@ func New(base comm.Transport, cfg Config) (*Transport, error) {
 	}
 	t.neg.init(size, rank)
 	switch {
+	case cfg.Spin == 0:
+		t.spin = newSpinner(calibratedSpin(), true)
+	case cfg.Spin > 0:
+		t.spin = newSpinner(cfg.Spin, false)
+	}
+	switch {
 	case cfg.Off:
 		t.off = "shared memory is off at this rank (SPMD_SHM=off)"
 	case !supported:
@@ -147,6 +157,7 @@ func (t *Transport) makeSegment() error {
 	copy(mem[offNonce:], t.nonce[:])
 	t.memfd, t.mem, t.bell, t.bellFd = fd, mem, bell, bellFd
 	t.state = u32at(mem, offState)
+	t.cpu = u32at(mem, offCPU)
 	for src := range t.size {
 		if src == t.rank {
 			continue
@@ -272,6 +283,9 @@ func (t *Transport) Close() error {
 	}
 	err := t.base.Close()
 	t.release()
+	if os.Getenv("SPMD_SHM_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "rank %d: spin %v progress %d blocked %d\n", t.rank, t.spin.budget(), DebugProgress.Load(), DebugBlocked.Load())
+	}
 	return err
 }
 
