@@ -1,8 +1,8 @@
 package shm_test
 
 import (
-	"time"
 	"testing"
+	"time"
 
 	"github.com/spmd-go/spmd/comm"
 	"github.com/spmd-go/spmd/comm/shm"

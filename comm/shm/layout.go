@@ -18,12 +18,12 @@ const (
 	segVersion = 1
 
 	// The segment header (page 0).
-	offMagic   = 0  // [8]byte segMagic
-	offVersion = 8  // uint32
-	offSize    = 12 // uint32: the world size
-	offRank    = 16 // uint32: the owner's rank
-	offRingLen = 24 // uint64: bytes of records per ring
-	offNonce   = 32 // [32]byte: random, told to the peers over the base link
+	offMagic   = 0   // [8]byte segMagic
+	offVersion = 8   // uint32
+	offSize    = 12  // uint32: the world size
+	offRank    = 16  // uint32: the owner's rank
+	offRingLen = 24  // uint64: bytes of records per ring
+	offNonce   = 32  // [32]byte: random, told to the peers over the base link
 	offState   = 64  // uint32 on a cache line of its own: pollers | sleeping
 	offCPU     = 128 // uint32 on a cache line of its own: 1 + the CPU the owner last polled on, 0 unknown
 
