@@ -31,6 +31,9 @@ type Comm struct {
 	local map[int]int
 	freed atomic.Bool
 	bufs  [scratchSlots][]byte // see scratch.go
+
+	coll      *collWindow // shared-memory collectives (coll_shared.go)
+	collTried bool
 }
 
 // New makes the world communicator over a started-up transport. The
@@ -91,6 +94,9 @@ func (c *Comm) Abort(code int) error { return c.e.abort(code) }
 func (c *Comm) Close() error {
 	if c.freed.Swap(true) {
 		return nil
+	}
+	if c.coll != nil {
+		c.coll.free()
 	}
 	if c.ctx != 0 {
 		return nil

@@ -1,0 +1,89 @@
+package comm_test
+
+import (
+	"math"
+	"runtime"
+	"testing"
+
+	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/comm/commtest"
+)
+
+func sharedMemWorld(t *testing.T, n int) []*comm.Comm {
+	return comm.NewSharedMemWorld(n, comm.Config{})
+}
+
+// TestConformanceSharedCollectives runs the suite with Barrier and short
+// Allreduces in a shared window.
+func TestConformanceSharedCollectives(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("shared windows need Linux")
+	}
+	commtest.Run(t, sharedMemWorld)
+}
+
+// TestSharedAllreduceBitIdentical: Allreduce in a shared window gives the
+// same bits as over messages, for every size from 1 to 9, every op, and
+// sums whose rounding depends on the order, NaN payloads and signed
+// zeros included. (comm's contract: the result does not depend on the
+// transport.)
+func TestSharedAllreduceBitIdentical(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("shared windows need Linux")
+	}
+	input := func(r, n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = math.Sin(float64(r*7919+i)) * math.Pow(10, float64((r*3+i)%17-8))
+		}
+		x[0] = math.Float64frombits(0x7ff8000000000001 + uint64(r)) // a NaN with rank r's payload
+		x[1] = math.Copysign(0, float64(r%2*2-1))                   // -0 and +0
+		return x
+	}
+	for p := 1; p <= 9; p++ {
+		for _, op := range []comm.Op{comm.Sum, comm.Prod, comm.Min, comm.Max} {
+			run := func(cs []*comm.Comm) [][]float64 {
+				out := make([][]float64, p)
+				err := runRanks(cs, func(c *comm.Comm) error {
+					out[c.Rank()] = make([]float64, 300)
+					return c.Allreduce(input(c.Rank(), 300), out[c.Rank()], op)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			msgs := run(comm.NewMemWorld(p, comm.Config{}))
+			shared := comm.NewSharedMemWorld(p, comm.Config{})
+			win := run(shared)
+			if p > 1 && !comm.UsesSharedCollectives(shared[0]) {
+				t.Fatalf("p=%d: the shared world did not use its window", p)
+			}
+			for r := range p {
+				for i := range msgs[r] {
+					if math.Float64bits(msgs[r][i]) != math.Float64bits(win[r][i]) {
+						t.Fatalf("p=%d %v rank %d [%d]: window %x, messages %x", p, op, r, i, math.Float64bits(win[r][i]), math.Float64bits(msgs[r][i]))
+					}
+				}
+			}
+		}
+	}
+}
+
+// runRanks runs fn on every rank of cs at once and closes them.
+func runRanks(cs []*comm.Comm, fn func(c *comm.Comm) error) error {
+	errs := make(chan error, len(cs))
+	for _, c := range cs {
+		go func() { errs <- fn(c) }()
+	}
+	var first error
+	for range cs {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	for _, c := range cs {
+		c.Close()
+	}
+	return first
+}

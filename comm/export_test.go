@@ -1,0 +1,24 @@
+package comm
+
+// Exported for the external tests of this package only.
+
+// shmRouted is an in-process transport that says every peer is reached
+// through shared memory, so communicators over it use the collectives of
+// coll_shared.go (its ranks, goroutines of one process, can map one
+// window).
+type shmRouted struct{ *memTransport }
+
+func (shmRouted) Route(int) string { return "shm" }
+
+// NewSharedMemWorld is NewMemWorld with shared-memory collectives.
+func NewSharedMemWorld(n int, cfg Config) []*Comm {
+	cs, w := newMemWorld(n, cfg)
+	for i, c := range cs {
+		c.e.t = shmRouted{w.ranks[i]}
+	}
+	return cs
+}
+
+// UsesSharedCollectives reports whether c's collectives went through a
+// shared window.
+func UsesSharedCollectives(c *Comm) bool { return c.coll != nil }
