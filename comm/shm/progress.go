@@ -165,7 +165,6 @@ func (t *Transport) Progress(src int, done <-chan struct{}) {
 	if !t.enter() {
 		return
 	}
-	DebugProgress.Add(1)
 	var peer *atomic.Uint32
 	if src != comm.AnySource {
 		peer = t.out[src].pcpu
@@ -183,7 +182,6 @@ func (t *Transport) Progress(src int, done <-chan struct{}) {
 	if ok {
 		return
 	}
-	DebugBlocked.Add(1)
 	if t.spin.fixed {
 		return
 	}
@@ -197,10 +195,6 @@ func (t *Transport) Progress(src int, done <-chan struct{}) {
 	case <-t.done:
 	}
 }
-
-var DebugProgress, DebugBlocked atomic.Int64
-
-func DebugSpin() time.Duration { return calibratedSpin() }
 
 // waitRoom waits until o's ring has room for the next record of a
 // message with rest bytes to go, spinning first and then blocking until

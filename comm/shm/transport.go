@@ -283,9 +283,6 @@ func (t *Transport) Close() error {
 	}
 	err := t.base.Close()
 	t.release()
-	if os.Getenv("SPMD_SHM_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "rank %d: spin %v progress %d blocked %d\n", t.rank, t.spin.budget(), DebugProgress.Load(), DebugBlocked.Load())
-	}
 	return err
 }
 
