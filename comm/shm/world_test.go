@@ -19,6 +19,18 @@ import (
 // every pair has settled and returns the communicators and the layers.
 func world(t testing.TB, n int, cfg shm.Config, machines ...string) ([]*comm.Comm, []*shm.Transport) {
 	t.Helper()
+	return worldWith(t, n, func(i int) shm.Config {
+		c := cfg
+		if len(machines) > 0 {
+			c.Machine = machines[i%len(machines)]
+		}
+		return c
+	})
+}
+
+// worldWith is world with rank i's Config from cfg(i).
+func worldWith(t testing.TB, n int, cfg func(i int) shm.Config) ([]*comm.Comm, []*shm.Transport) {
+	t.Helper()
 	secret := make([]byte, 32)
 	rand.Read(secret)
 	lns := make([]*tcp.Listener, n)
@@ -48,11 +60,7 @@ func world(t testing.TB, n int, cfg shm.Config, machines ...string) ([]*comm.Com
 	cs := make([]*comm.Comm, n)
 	ts := make([]*shm.Transport, n)
 	for i, b := range bases {
-		c := cfg
-		if len(machines) > 0 {
-			c.Machine = machines[i%len(machines)]
-		}
-		tr, err := shm.New(b, c)
+		tr, err := shm.New(b, cfg(i))
 		if err != nil {
 			t.Fatal(err)
 		}
