@@ -165,4 +165,3 @@ func FuzzRing(f *testing.F) {
 		}
 	})
 }
-
