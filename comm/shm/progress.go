@@ -103,7 +103,11 @@ func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) bool {
 	budget := t.spin.budget()
 	start := time.Now()
 	last := time.Duration(0)
-	for i := 1; ; i++ {
+	for i := 0; ; i++ {
+		if i%8 == 0 && t.onSameCPU(peer, i == 0) {
+			runtime.Gosched()
+			yield()
+		}
 		if cond() {
 			return true
 		}
@@ -111,7 +115,7 @@ func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) bool {
 			last = time.Since(start) // traffic: keep spinning while it lasts
 			continue
 		}
-		if i%32 == 0 {
+		if i%32 == 31 {
 			if t.closing.Load() {
 				return false
 			}
@@ -119,7 +123,7 @@ func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) bool {
 			if idle > budget {
 				return false
 			}
-			if idle > pureSpin || t.onSameCPU(peer) {
+			if idle > pureSpin {
 				runtime.Gosched()
 				yield()
 			}
@@ -134,14 +138,20 @@ const pureSpin = 2 * time.Microsecond
 
 // onSameCPU publishes the CPU this poll runs on and says whether the peer
 // last polled on the same one: then the peer cannot be running, and may
-// be waiting for this core.
-func (t *Transport) onSameCPU(peer *atomic.Uint32) bool {
+// be waiting for this core. At the start of a wait (cached) it compares
+// with the CPU this rank published last instead of asking again: a
+// rank that has just been woken to answer its co-located peer gives the
+// core back before spinning at all.
+func (t *Transport) onSameCPU(peer *atomic.Uint32, cached bool) bool {
 	if cpuSource == nil {
 		return false
 	}
-	me := cpuSource() + 1
-	if t.cpu.Load() != me {
-		t.cpu.Store(me)
+	me := t.cpu.Load()
+	if !cached || me == 0 {
+		me = cpuSource() + 1
+		if t.cpu.Load() != me {
+			t.cpu.Store(me)
+		}
 	}
 	return peer != nil && peer.Load() == me
 }
