@@ -1,10 +1,13 @@
 # spmd: `make run` builds spmd and runs the pi job on 2 local ranks;
 # `make test` is the whole test suite (the command CI runs).
 #
-#   make build    bin/spmd (the GOEXPERIMENT=simd build when this Go has the
-#                 experiment, else portable) and bin/spmd-portable
+#   make build    bin/spmd: the GOEXPERIMENT=simd build when this Go has the
+#                 experiment (it falls back to the portable kernels at run
+#                 time on CPUs without vector units), else the portable one
+#   make portable bin/spmd-portable, built without the experiment
 #   make run      build, then bin/spmd run -np 2 pi --samples 1e8 --verify
-#   make test     go vet, all tests, the race detector on comm, and kernels
+#   make test     go vet, all tests, the race detector on comm and the
+#                 patterns (par, job, the jobs), and kernels
 #                 again built with GOEXPERIMENT=simd
 #   make fuzz     every Fuzz target for FUZZTIME each (default 10s)
 #   make bench    scripts/bench.sh
@@ -21,23 +24,26 @@ FUZZTIME ?= 10s
 # without the vector units. SIMD is "yes" when this Go knows the experiment.
 SIMD := $(shell GOEXPERIMENT=simd $(GO) env GOEXPERIMENT >/dev/null 2>&1 && echo yes)
 
-.PHONY: all build run test test-vet test-go test-race test-simd fuzz bench cluster-up cluster-down clean
+.PHONY: all build portable run test test-vet test-go test-race test-simd fuzz bench cluster-up cluster-down clean
 
 all: build
 
+# One compilation: the simd build already holds the portable kernels.
 build:
-	$(GO) build -o bin/spmd-portable ./spmd
 ifeq ($(SIMD),yes)
 	@if GOEXPERIMENT=simd $(GO) build -o bin/spmd ./spmd; then \
 		echo "bin/spmd: GOEXPERIMENT=simd build (vector kernels, portable fallback at run time)"; \
 	else \
 		echo "WARNING: the GOEXPERIMENT=simd build failed; bin/spmd is the portable build" >&2; \
-		cp bin/spmd-portable bin/spmd; \
+		$(GO) build -o bin/spmd ./spmd; \
 	fi
 else
-	cp bin/spmd-portable bin/spmd
+	$(GO) build -o bin/spmd ./spmd
 	@echo "bin/spmd: portable build ($(GO) has no GOEXPERIMENT=simd)"
 endif
+
+portable:
+	$(GO) build -o bin/spmd-portable ./spmd
 
 run: build
 	bin/spmd run -np 2 pi --samples 1e8 --verify
@@ -54,7 +60,7 @@ test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 
 test-race:
-	$(GO) test -race -count=1 -timeout 20m ./comm/...
+	$(GO) test -race -count=1 -timeout 20m ./comm/... ./par/... ./job/... ./spmd/jobs/...
 
 test-simd:
 ifeq ($(SIMD),yes)

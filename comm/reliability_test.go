@@ -158,26 +158,41 @@ func allreduceLoop(c *comm.Comm, n int, started func()) error {
 	}
 }
 
-// TestReliabilityLongComputeIsAlive: a rank that computes (spins on every
-// core, or sleeps) for over twice DeadAfter is not declared lost: the
-// transport's heartbeat goroutines keep every link alive while the job's
-// goroutines compute, and DeadAfter counts only silence.
+// TestReliabilityLongComputeIsAlive: a rank that computes (spins on more
+// goroutines than cores, or sleeps) is not declared lost: the transport's
+// heartbeat goroutines keep every link alive while the job's goroutines
+// compute, and DeadAfter counts only silence.
+//
+// What shows it is the pings themselves, not a computation outlasting a
+// short DeadAfter: ranks 1 and 2 compute until pingsWhileComputing
+// heartbeats have crossed from each of them to rank 0 (counted by the
+// proxies on those links), under a DeadAfter far beyond the test's
+// length. A loaded machine then only makes the test slower; a transport
+// whose heartbeats stopped during computation would hang it until
+// reliabilityLimit, and fail it. (With DeadAfter 1.5s the computation
+// itself once outlasted a starved heartbeat under -race.)
 func TestReliabilityLongComputeIsAlive(t *testing.T) {
-	// DeadAfter leaves room for a loaded machine (make test runs packages
-	// side by side) to delay a heartbeat; the computation is well over it.
-	cfg := tcp.Config{Heartbeat: 300 * time.Millisecond, DeadAfter: 1500 * time.Millisecond}
-	const compute = 4 * time.Second
-	cs, _ := faultWorld(t, 3, cfg, comm.Config{})
+	const pingsWhileComputing = 5
+	cfg := tcp.Config{Heartbeat: 100 * time.Millisecond, DeadAfter: time.Minute}
+	cs, ps := faultWorld(t, 3, cfg, comm.Config{}, link{0, 1}, link{0, 2})
+	// pinged returns a test of whether n more pings than now have come
+	// from rank r to rank 0; nothing else crosses while r computes.
+	pinged := func(r, n int) func() bool {
+		p := ps[link{0, r}]
+		from := p.Forwarded(faultproxy.Up)
+		return func() bool { return p.Forwarded(faultproxy.Up) >= from+int64(n*pingSize) }
+	}
 	errs, _ := spmd(t, cs, func(c *comm.Comm) error {
 		switch c.Rank() {
 		case 1: // busy: more spinning goroutines than cores
+			done := pinged(1, pingsWhileComputing)
 			var wg sync.WaitGroup
 			for range 2 * runtime.NumCPU() {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					x := 1.0
-					for start := time.Now(); time.Since(start) < compute; {
+					for !done() {
 						for range 1000 {
 							x = x*1.0000001 + 1e-9
 						}
@@ -186,8 +201,10 @@ func TestReliabilityLongComputeIsAlive(t *testing.T) {
 				}()
 			}
 			wg.Wait()
-		case 2: // blocked in a system call
-			time.Sleep(compute)
+		case 2: // blocked in system calls
+			for done := pinged(2, pingsWhileComputing); !done(); {
+				time.Sleep(10 * time.Millisecond)
+			}
 		}
 		// Rank 0 waits in the Allreduce all along.
 		x := []float64{float64(c.Rank())}
@@ -201,10 +218,14 @@ func TestReliabilityLongComputeIsAlive(t *testing.T) {
 	})
 	for r, err := range errs {
 		if err != nil {
-			t.Errorf("rank %d after computing %v with DeadAfter %v: %v", r, compute, cfg.DeadAfter, err)
+			t.Errorf("rank %d after computing through %d heartbeats: %v", r, pingsWhileComputing, err)
 		}
 	}
 }
+
+// pingSize is the size of a ping frame on the wire: a bare 28-byte frame
+// header (docs/PROTOCOL.md, "Frames").
+const pingSize = 28
 
 // TestReliabilitySilentLink: a link that stops carrying bytes, while both
 // processes are alive, is declared lost after DeadAfter, and every rank's
@@ -397,9 +418,11 @@ func TestReliabilityCorruptByte(t *testing.T) {
 }
 
 // TestReliabilityDelayedLink: 100 ms of added latency each way on one
-// link slows the job down but changes no result and loses no rank.
+// link slows the job down but changes no result and loses no rank. The
+// delay is 1% of DeadAfter, so only the delay, not a loaded machine, can
+// be what the test sees.
 func TestReliabilityDelayedLink(t *testing.T) {
-	cfg := tcp.Config{Heartbeat: 100 * time.Millisecond, DeadAfter: 1500 * time.Millisecond}
+	cfg := tcp.Config{Heartbeat: 100 * time.Millisecond, DeadAfter: 10 * time.Second}
 	cs, ps := faultWorld(t, 3, cfg, comm.Config{}, link{0, 1}, link{1, 2})
 	for _, p := range ps {
 		p.Delay(faultproxy.Both, 100*time.Millisecond)

@@ -39,38 +39,70 @@ func BootstrapReplicatesSerial(dst []float64, data []float64, stat Statistic, se
 // reps.Hi < reps.Lo, or stat is invalid.
 func BootstrapReplicates(dst []float64, data []float64, stat Statistic, seed uint64, reps Range) {
 	checkBootstrap(dst, data, stat, reps)
+	scratch := make([]float64, len(data))
+	for r := reps.Lo; r < reps.Hi; r++ {
+		dst[r-reps.Lo] = bootstrapReplicate(scratch, data, stat, seed, r)
+	}
+}
+
+// BootstrapReplicate returns replicate r of stat on data, as
+// BootstrapReplicates computes it, building the resample in scratch
+// (len(scratch) == len(data)), so a caller computing replicates one at a
+// time allocates nothing. It panics as BootstrapReplicates does, or if
+// scratch has the wrong length.
+func BootstrapReplicate(scratch, data []float64, stat Statistic, seed uint64, r int) float64 {
+	checkBootstrap(scratch[:1:1], data, stat, Range{r, r + 1})
+	if len(scratch) != len(data) {
+		panic(fmt.Sprintf("kernels: scratch of %d for %d data", len(scratch), len(data)))
+	}
+	return bootstrapReplicate(scratch, data, stat, seed, r)
+}
+
+func bootstrapReplicate(scratch, data []float64, stat Statistic, seed uint64, r int) float64 {
+	nan := Resample(scratch, data, seed, r)
+	switch stat {
+	case StatMean:
+		return statMean(scratch)
+	case StatStd:
+		return statStd(scratch)
+	case StatMedian:
+		if nan {
+			return math.NaN()
+		}
+		return medianSelect(scratch)
+	}
+	panic(fmt.Sprintf("kernels: invalid statistic %d", int(stat)))
+}
+
+// Resample fills dst with the bootstrap resample of data that replicate r
+// of seed draws, the one every bootstrap in this package uses:
+//
+//	g = Stream(seed, r)
+//	dst[i] = data[g.IntN(n)], i = 0..n-1, n = len(data)
+//
+// and reports whether it holds a NaN. A statistic of your own computed on
+// dst is then a bootstrap replicate that no split of the replicates across
+// ranks or threads can change. It panics if len(dst) != len(data) or data
+// is empty.
+func Resample(dst, data []float64, seed uint64, r int) (hasNaN bool) {
 	n := len(data)
+	if n == 0 || len(dst) != n {
+		panic(fmt.Sprintf("kernels: Resample into %d of %d data", len(dst), n))
+	}
 	un := uint64(n)
 	thresh := -un % un // Lemire's rejection bound, 2^64 mod n
-	scratch := make([]float64, n)
-	for r := reps.Lo; r < reps.Hi; r++ {
-		g := Stream(seed, uint64(r))
-		nan := false
-		for i := range scratch {
-			// g.IntN(n), inlined: the call does not inline because of its loop.
-			hi, lo := bits.Mul64(g.Uint64(), un)
-			for lo < thresh {
-				hi, lo = bits.Mul64(g.Uint64(), un)
-			}
-			v := data[hi]
-			nan = nan || v != v
-			scratch[i] = v
+	g := Stream(seed, uint64(r))
+	for i := range dst {
+		// g.IntN(n), inlined: the call does not inline because of its loop.
+		hi, lo := bits.Mul64(g.Uint64(), un)
+		for lo < thresh {
+			hi, lo = bits.Mul64(g.Uint64(), un)
 		}
-		var s float64
-		switch stat {
-		case StatMean:
-			s = statMean(scratch)
-		case StatStd:
-			s = statStd(scratch)
-		case StatMedian:
-			if nan {
-				s = math.NaN()
-			} else {
-				s = medianSelect(scratch)
-			}
-		}
-		dst[r-reps.Lo] = s
+		v := data[hi]
+		hasNaN = hasNaN || v != v
+		dst[i] = v
 	}
+	return hasNaN
 }
 
 func checkBootstrap(dst, data []float64, stat Statistic, reps Range) {

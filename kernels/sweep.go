@@ -22,7 +22,7 @@ const maxAxisValues = 1_000_000
 //	0.3               one value
 //	0.1,0.2,0.5       a list
 //	0.1:0.5:0.05      start:stop:step, stop included: 0.1, 0.15, ..., 0.5
-//	1:5               start:stop with step 1
+//	1:5               start:stop of whole numbers: step 1
 //	0.1:0.3:0.1,0.5   items of a list may be ranges
 //
 // A range contains start + i*step for i = 0, 1, ... while it does not pass
@@ -33,7 +33,9 @@ const maxAxisValues = 1_000_000
 // the tolerance. Values keep the written order; duplicates are kept.
 //
 // Errors name the offending item: an empty item, a non-number, NaN or
-// infinity, a step <= 0, stop < start, or more than 1,000,000 values.
+// infinity, a step <= 0, stop < start, a range of fractions without a step
+// (0.1:0.5, which a step of 1 would turn into the single value 0.1), or
+// more than 1,000,000 values.
 func ParseValues(spec string) ([]float64, error) {
 	if strings.TrimSpace(spec) == "" {
 		return nil, fmt.Errorf("kernels: empty value list")
@@ -81,6 +83,10 @@ func parseItem(item string) ([]float64, error) {
 	stepText := "1"
 	if len(nums) == 3 {
 		step, stepText = nums[2], parts[2]
+	} else if start != math.Trunc(start) || stop != math.Trunc(stop) {
+		// 1:10 counts as seq does; 0.1:0.5 with the same step of 1 would
+		// silently be the single value 0.1.
+		return nil, fmt.Errorf("kernels: %q: a range of fractions needs a step, start:stop:step (e.g. %s:%s:0.05)", item, parts[0], parts[1])
 	}
 	if !(step > 0) {
 		return nil, fmt.Errorf("kernels: %q: step %v must be > 0", item, step)

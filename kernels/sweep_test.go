@@ -60,6 +60,9 @@ func TestParseValuesErrors(t *testing.T) {
 		{"1:0:0.1", "stop 0 is below start 1"},
 		{"1:2:3:4", "want start:stop:step"},
 		{"0:1:1e-9", "more than 1000000 values"},
+		// A step of 1 would make this the single value 0.1, silently.
+		{"0.1:0.5", "a range of fractions needs a step"},
+		{"1:2.5", "needs a step"},
 	}
 	for _, tt := range tests {
 		_, err := ParseValues(tt.spec)

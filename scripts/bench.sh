@@ -289,7 +289,10 @@ sc_col() { awk -F, -v r="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) col[
 cmp_speedup() {
 	awk -v c="$2" '$1 == c && $2 ~ /^[0-9]+$/ { v = $(NF - 1); sub(/x$/, "", v); print v }' "$work/compare-$1.txt" | head -1
 }
-serial_fraction() { sed -n 's/.*serial fraction s = \([0-9.]*\).*/\1/p' "$work/$1.txt"; }
+# amdahl NAME: spmd scale's line on the Amdahl fit as a sentence: the fit,
+# or why there is none (on 2 cores there always is none: too few worker
+# counts within the cores).
+amdahl() { sed -n '/Amdahl fit/{s/^warning: //; s/^./\U&/; s/$/./; p; q}' "$work/$1.txt"; }
 scale_table() { # NAME: the summary rows as a Markdown table
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
 			print "| ranks | threads | median s | min s | max s | speedup | efficiency | |"
@@ -625,8 +628,7 @@ EOF
 
 \`spmd scale $args --ranks 1,2,4,8\`: the same problem on 1 to 8 ranks, one
 thread each, median of $repeat runs; beyond $cores ranks the ranks share the
-cores (oversubscribed, hollow points in the shaded band). Amdahl fit (over
-the points that are not oversubscribed): serial fraction s = $(serial_fraction "$name").
+cores (oversubscribed, hollow points in the shaded band). $(amdahl "$name")
 Data: [scale.csv]($relimg/$name/scale.csv).
 
 EOF

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,12 +69,24 @@ func badFiles(t *testing.T) string {
 	w("nan.csv", "1,2,3\n4,nan,6\n")
 	w("word.csv", "1,2\nabc,4\n")
 	w("empty.csv", "")
+	w("na.csv", "1,2,NA\n4,5,6\n")
+	for _, name := range []string{"fifo.csv", "fifo-hosts"} {
+		if err := syscall.Mkfifo(filepath.Join(dir, name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("/dev/zero", filepath.Join(dir, "zero.csv")); err != nil {
+		t.Fatal(err)
+	}
 	w("hosts-2slots", "localhost slots=2\n")
 	w("hosts-empty", "# nothing but a comment\n\n")
 	w("hosts-bad", "localhost slots=abc\n")
 	// An invalid name fails in the resolver itself: no DNS query leaves
 	// the machine.
 	w("hosts-unknown", "no..such-host slots=1\n")
+	if err := syscall.Mkfifo(filepath.Join(dir, "hosts-fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -98,9 +111,10 @@ func TestBadInput(t *testing.T) {
 		{"missing hostfile", []string{"run", "--hostfile", f("no-such-file"), "hello"}, "no such file or directory", 2},
 		{"empty hostfile", []string{"run", "--hostfile", f("hosts-empty"), "hello"}, "no hosts", 2},
 		{"malformed hostfile", []string{"run", "--hostfile", f("hosts-bad"), "hello"}, "line 1: slots=abc is not a positive integer", 2},
+		{"FIFO as hostfile", []string{"run", "--hostfile", f("hosts-fifo"), "hello"}, "is a FIFO (named pipe), not a regular file", 2},
 		{"unknown host", []string{"run", "--hostfile", f("hosts-unknown"), "hello"}, `unknown host "no..such-host"`, 1},
-		{"--samples 0", append(run2, "pi", "--samples", "0"), "--samples: must be at least 1, got 0", 2},
-		{"--samples abc", append(run2, "pi", "--samples", "abc"), `--samples: "abc" is not a number`, 2},
+		{"--samples 0", append(run2, "pi", "--samples", "0"), "samples: must be at least 1, got 0", 2},
+		{"--samples abc", append(run2, "pi", "--samples", "abc"), `samples: "abc" is not a number`, 2},
 		{"X and Y of different p", append(run2, "cdist", "--x", f("x3.npy"), "--y", f("y2.npy")), "X has 3 columns but Y has 2", 2},
 		{"NaN in .npy", append(run2, "cdist", "--x", f("nan.npy")), "row 4, column 3 is NaN", 2},
 		{"NaN in CSV", append(run2, "cdist", "--x", f("nan.csv")), "row 2, column 2 is NaN", 2},
@@ -110,6 +124,12 @@ func TestBadInput(t *testing.T) {
 		{"3-d .npy", append(run2, "cdist", "--x", f("3d.npy")), "3-d array", 2},
 		{".npy with a 2^62-row shape", append(run2, "cdist", "--x", f("huge.npy")), "is too large", 2},
 		{"CSV with a ragged row", append(run2, "cdist", "--x", f("ragged.csv")), "line 2: row has 2 fields, want 3", 2},
+		{"CSV whose line 1 mixes numbers and text", append(run2, "bootstrap", "--data", f("na.csv")), `line 1, column 3: "NA" is not a number, but column 1 ("1") is: is line 1 a header or data?`, 2},
+		{"a CSV path that is /dev/zero", append(run2, "cdist", "--x", f("zero.csv")), f("zero.csv") + " is a character device, not a regular file", 2},
+		{"a FIFO as --x", append(run2, "cdist", "--x", f("fifo.csv")), f("fifo.csv") + " is a named pipe (FIFO), not a regular file", 2},
+		{"a FIFO as hostfile", []string{"run", "--hostfile", f("fifo-hosts"), "hello"}, f("fifo-hosts") + " is a named pipe (FIFO), not a regular file", 2},
+		{"--out with an unknown extension", append(run2, "cdist", "--x", f("ok.csv"), "--out", f("z.nyp")), `z.nyp: unknown extension ".nyp": want .npy, .csv, .tsv or .txt`, 2},
+		{"--out with no extension", append(run2, "cdist", "--x", f("ok.csv"), "--out", f("z")), "z: no extension to tell the format", 2},
 		{"CSV with a word", append(run2, "cdist", "--x", f("word.csv")), `line 2, column 1: "abc" is not a number`, 2},
 		{"empty CSV", append(run2, "cdist", "--x", f("empty.csv")), "is empty", 2},
 		{"missing data file", append(run2, "cdist", "--x", f("missing.npy")), "no such file or directory", 2},
@@ -189,7 +209,7 @@ func TestBadInputManyRanks(t *testing.T) {
 		if r.Code != 2 {
 			t.Fatalf("run %d: exit %d, want 2: %v", i, r.Code, r)
 		}
-		if n := strings.Count(r.Stderr, "--samples: must be at least 1"); n != 1 {
+		if n := strings.Count(r.Stderr, "samples: must be at least 1"); n != 1 {
 			t.Errorf("run %d: the error appears %d times, want once: %v", i, n, r)
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spmd-go/spmd/dataio"
 	"github.com/spmd-go/spmd/internal/clustertest"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
 )
 
 // Both ways Z can reach the root — a shared window and messages — give
@@ -62,7 +62,7 @@ func TestCdistGatherPaths(t *testing.T) {
 			if r.Code != 0 {
 				t.Fatal(r)
 			}
-			if !strings.Contains(r.Stdout, `"gather":"`+c.report+`"`) || !strings.Contains(r.Stdout, `"verified":true`) {
+			if !strings.Contains(r.Stdout, `"gather":"`+c.report+`"`) || !strings.Contains(r.Stdout, `"agrees":true`) {
 				t.Errorf("report should say gather %q and verified:\n%s", c.report, r.Stdout)
 			}
 			got := load(out)

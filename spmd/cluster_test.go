@@ -96,6 +96,83 @@ func TestClusterSrun(t *testing.T) {
 	checkHello(t, "srun -N 3 -n 6 -O spmd hello", r, 6)
 }
 
+// TestClusterSrunNoSecret runs `srun -N 3 -n 6 spmd pi` exactly as a user
+// types it, with no secret in the environment: the ranks share one through
+// Slurm's PMI-2 key-value store (the CI's Slurm has MpiDefault=pmi2; on a
+// cluster started before it did, SLURM_MPI_TYPE=pmi2 stands in for it).
+// Without PMI (--mpi=none) the same command fails at once, saying what to
+// do.
+func TestClusterSrunNoSecret(t *testing.T) {
+	clustertest.RequireSlurm(t)
+	spmd := clustertest.BuildSpmd(t)
+	env := withoutSecret(os.Environ())
+	if mpi := slurmMpiDefault(t); mpi != "pmi2" {
+		t.Logf("this Slurm has MpiDefault=%s: running with SLURM_MPI_TYPE=pmi2", mpi)
+		env = append(env, "SLURM_MPI_TYPE=pmi2")
+	}
+	cmd := exec.Command("srun", "-N", "3", "-n", "6", spmd, "pi")
+	cmd.Env = env
+	r := clustertest.RunCmd(t, clusterTimeout, cmd)
+	if r.Code != 0 || !strings.Contains(r.Stdout, "pi: 6 ranks") || !strings.Contains(r.Stdout, "estimate") {
+		t.Fatalf("srun -N 3 -n 6 spmd pi, no secret: %v", r)
+	}
+
+	cmd = exec.Command("srun", "--mpi=none", "-N", "3", "-n", "6", spmd, "pi")
+	cmd.Env = withoutSecret(os.Environ())
+	r = clustertest.RunCmd(t, clusterTimeout, cmd)
+	if want := "need a shared secret: run them with srun --mpi=pmi2"; r.Code == 0 || !strings.Contains(r.Stderr, want) {
+		t.Errorf("srun --mpi=none -N 3 -n 6 spmd pi, no secret: want a failure saying %q: %v", want, r)
+	}
+}
+
+// TestClusterMPICHNodesNoSecret runs MPICH's mpiexec over ssh on two
+// "hosts" (127.0.0.2 and 127.0.0.3, through the test sshd), 2 ranks each,
+// with no secret and no --rendezvous: hydra's PMI store carries them.
+func TestClusterMPICHNodesNoSecret(t *testing.T) {
+	mpiexec := clustertest.RequireMPICH(t)
+	cfg := clustertest.RequireSSH(t)
+	spmd := clustertest.BuildSpmd(t)
+	// Hydra runs its launcher as one word: a script stands for ssh -F cfg.
+	ssh := filepath.Join(t.TempDir(), "ssh")
+	if err := os.WriteFile(ssh, []byte("#!/bin/sh\nexec ssh -F "+cfg+" \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(mpiexec, "-launcher", "ssh", "-launcher-exec", ssh, "-hosts", "127.0.0.2:2,127.0.0.3:2", "-n", "4", spmd, "hello")
+	cmd.Env = withoutSecret(os.Environ())
+	r := clustertest.RunCmd(t, clusterTimeout, cmd)
+	checkHello(t, "mpiexec.mpich -hosts 127.0.0.2:2,127.0.0.3:2 -n 4 spmd hello", r, 4)
+	for _, host := range []string{"127.0.0.2", "127.0.0.3"} {
+		if strings.Count(r.Stdout, " "+host+" ") != 2 {
+			t.Errorf("want 2 ranks listening on %s (hydra's name for their host):\n%s", host, r.Stdout)
+		}
+	}
+}
+
+// withoutSecret is env without any SPMD_SECRET or SPMD_SECRET_FILE.
+func withoutSecret(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "SPMD_SECRET=") && !strings.HasPrefix(kv, "SPMD_SECRET_FILE=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// slurmMpiDefault is the cluster's MpiDefault, from scontrol.
+func slurmMpiDefault(t *testing.T) string {
+	out, err := exec.Command("scontrol", "show", "config").Output()
+	if err != nil {
+		t.Fatalf("scontrol show config: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) == "MpiDefault" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "none"
+}
+
 // TestClusterMPI starts 3 ranks with each MPI launcher and expects the
 // same answer as spmd's own launcher. Each launcher is its own subtest, so
 // one failing does not hide the others.

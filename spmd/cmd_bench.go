@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 
-	"github.com/spmd-go/spmd/comm/boot"
+	"github.com/spmd-go/spmd/job"
 	"github.com/spmd-go/spmd/spmd/internal/bench"
-	"github.com/spmd-go/spmd/spmd/internal/job"
 	"github.com/urfave/cli/v2"
 )
 
@@ -21,20 +19,20 @@ func init() {
 			&cli.BoolFlag{Name: "raw", Usage: "pingpong: also measure a bare TCP socket between the same ranks"},
 			&cli.BoolFlag{Name: "json", Usage: "one JSON object per line"},
 			&cli.BoolFlag{Name: "csv", Usage: "CSV with a header line"},
-			&cli.StringFlag{Name: "rendezvous", Usage: "see spmd pi --help", Category: "Launch"},
-			&cli.StringFlag{Name: "bind", Usage: "see spmd pi --help", Category: "Launch"},
 		}
 	}
 	var subs []*cli.Command
 	for _, name := range append([]string{"all"}, bench.Names...) {
+		var set job.Settings
 		subs = append(subs, &cli.Command{
 			Name:   name,
 			Usage:  benchUsage[name],
-			Flags:  flags(),
-			Action: func(c *cli.Context) error { return benchAction(c, name) },
+			Flags:  append(flags(), launchFlags(&set)...),
+			Action: func(c *cli.Context) error { return benchAction(c, name, set) },
 		})
 	}
 	subs = append(subs, benchPlotCommand())
+	subs = append(subs, benchParCommands()...)
 	register(&cli.Command{
 		Name:  "bench",
 		Usage: "communication micro-benchmarks (OSU style): pingpong, bcast, reduce, allreduce, gather, alltoall, barrier",
@@ -66,61 +64,62 @@ var benchUsage = map[string]string{
 	"barrier":   "Barrier",
 }
 
-func benchAction(c *cli.Context, which string) error {
+func benchAction(c *cli.Context, which string, set job.Settings) error {
 	sizes, err := bench.ParseSizes(c.String("sizes"))
 	if err != nil {
-		return cli.Exit("bench: --"+err.Error(), exitUsage)
+		return usageExit("bench: --%v", err)
 	}
 	budget, err := bench.ParseSizes(c.String("budget"))
 	if err != nil || len(budget) != 1 {
-		return cli.Exit(fmt.Sprintf("bench: --budget %q is not one size", c.String("budget")), exitUsage)
+		return usageExit("bench: --budget %q is not one size", c.String("budget"))
 	}
 	if c.Int("iters") < 1 || c.Int("warmup") < 0 {
-		return cli.Exit("bench: --iters must be at least 1 and --warmup at least 0", exitUsage)
+		return usageExit("bench: --iters must be at least 1 and --warmup at least 0")
 	}
 	if c.Args().Len() > 0 {
-		return cli.Exit(fmt.Sprintf("bench %s: unexpected argument %q (flags go before nothing else; see spmd bench %s --help)", which, c.Args().First(), which), exitUsage)
+		return usageExit("bench %s: unexpected argument %q (flags go before nothing else; see spmd bench %s --help)", which, c.Args().First(), which)
 	}
 	names := []string{which}
 	if which == "all" {
 		names = bench.Names
 	}
-	world, info, err := boot.Init(context.Background(), boot.Options{Rendezvous: c.String("rendezvous"), BindAddr: c.String("bind")})
-	if err != nil {
-		return cli.Exit("bench: start-up: "+err.Error(), 1)
-	}
-	useCores(job.DefaultThreads(info.LocalSize))
-	cfg := bench.Config{Sizes: sizes, Iters: c.Int("iters"), Warmup: c.Int("warmup"), Budget: budget[0], Raw: c.Bool("raw"), Host: info.Host}
-	routes, err := bench.Routes(world)
-	if err != nil {
-		return finish(world, "bench", err)
-	}
-	if world.Rank() == 0 {
-		fmt.Fprintf(os.Stderr, "spmd bench: %s\n", routes)
-	}
-	var rows []bench.Row
-	for _, n := range names {
-		if n == "pingpong" && world.Size() < 2 {
-			if world.Rank() == 0 {
-				fmt.Fprintln(os.Stderr, "spmd bench: skipping pingpong: it needs at least 2 ranks")
-			}
-			continue
-		}
-		r, err := bench.Run(world, n, cfg)
+	set.Program = "spmd"
+	// The same life as a job's: start-up under any launcher, failure
+	// detection, and a failing rank ending the whole job with its code.
+	code := job.LaunchFunc("bench", set, func(r job.Rank) error {
+		world := r.World
+		cfg := bench.Config{Sizes: sizes, Iters: c.Int("iters"), Warmup: c.Int("warmup"), Budget: budget[0], Raw: c.Bool("raw"), Host: r.Boot.Host}
+		routes, err := bench.Routes(world)
 		if err != nil {
-			return finish(world, "bench", err)
+			return err
 		}
-		rows = append(rows, r...)
-	}
-	if world.Rank() == 0 {
+		if world.Rank() == 0 {
+			fmt.Fprintf(os.Stderr, "spmd bench: %s\n", routes)
+		}
+		var rows []bench.Row
+		for _, n := range names {
+			if n == "pingpong" && world.Size() < 2 {
+				if world.Rank() == 0 {
+					fmt.Fprintln(os.Stderr, "spmd bench: skipping pingpong: it needs at least 2 ranks")
+				}
+				continue
+			}
+			r, err := bench.Run(world, n, cfg)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r...)
+		}
+		if world.Rank() != 0 {
+			return nil
+		}
 		switch {
 		case c.Bool("json"):
-			err = bench.WriteJSON(os.Stdout, rows)
+			return bench.WriteJSON(os.Stdout, rows)
 		case c.Bool("csv"):
-			err = bench.WriteCSV(os.Stdout, rows)
-		default:
-			err = bench.WriteTable(os.Stdout, rows)
+			return bench.WriteCSV(os.Stdout, rows)
 		}
-	}
-	return finish(world, "bench", err)
+		return bench.WriteTable(os.Stdout, rows)
+	})
+	return exitSilently(code)
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spmd-go/spmd/job"
 	"github.com/spmd-go/spmd/spmd/internal/bench"
 	"github.com/spmd-go/spmd/spmd/internal/plot"
 	"github.com/urfave/cli/v2"
@@ -34,23 +35,23 @@ func benchPlotCommand() *cli.Command {
 
 func benchPlot(c *cli.Context) error {
 	if c.NArg() == 0 {
-		return cli.Exit("bench plot: name at least one CSV file written by spmd bench --csv", exitUsage)
+		return cli.Exit("bench plot: name at least one CSV file written by spmd bench --csv", job.ExitUsage)
 	}
 	var rows []bench.Row
 	for _, path := range c.Args().Slice() {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return cli.Exit(fmt.Sprintf("bench plot: %v", err), exitUsage)
+			return cli.Exit(fmt.Sprintf("bench plot: %v", err), job.ExitUsage)
 		}
 		r, err := bench.ReadCSV(bytes.NewReader(b))
 		if err != nil {
-			return cli.Exit(fmt.Sprintf("bench plot: %s: %v", path, err), exitUsage)
+			return cli.Exit(fmt.Sprintf("bench plot: %s: %v", path, err), job.ExitUsage)
 		}
 		rows = append(rows, r...)
 	}
 	latency, bandwidth, err := bench.Charts(rows)
 	if err != nil {
-		return cli.Exit(fmt.Sprintf("bench plot: %v", err), exitUsage)
+		return cli.Exit(fmt.Sprintf("bench plot: %v", err), job.ExitUsage)
 	}
 	dir := c.String("out")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spmd-go/spmd/spmd/internal/study"
+	"github.com/spmd-go/spmd/spmd/jobs"
 	"github.com/urfave/cli/v2"
 )
 
@@ -28,19 +31,42 @@ func init() {
 			&cli.IntFlag{Name: "cores", Value: runtime.NumCPU(), Usage: "cores to compare over"},
 			&cli.IntFlag{Name: "repeat", Value: 3, Usage: "runs per configuration (the median is reported)"},
 		},
-		SkipFlagParsing: false,
-		Action:          compareAction,
+		Action: compareAction,
 	})
 }
 
+// compareFlags are the flags spmd compare also takes after JOB (none of
+// them is a bool).
+var compareFlags = map[string]bool{"cores": false, "repeat": false}
+
 func compareAction(c *cli.Context) error {
 	if c.Args().Len() < 1 {
-		return cli.Exit("compare: name a job, e.g. spmd compare pi --samples 1e9", exitUsage)
+		return usageExit("compare: name a job, e.g. spmd compare pi --samples 1e9")
 	}
-	job, args := c.Args().First(), c.Args().Tail()
+	name := c.Args().First()
+	if _, ok := jobs.Lookup(name); !ok {
+		return usageExit("compare: unknown job %q (jobs: %s)", name, strings.Join(jobs.Names(), ", "))
+	}
+	// compare's own flags may come after the job too, as scale's may.
+	set := map[string]string{}
+	args, err := study.SplitFlags(c.Args().Tail(), compareFlags, set)
+	if err != nil {
+		return usageExit("compare: %v", err)
+	}
 	cores, repeat := c.Int("cores"), c.Int("repeat")
+	for flag, v := range set {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return usageExit("compare: --%s: %q is not a whole number", flag, v)
+		}
+		if flag == "cores" {
+			cores = n
+		} else {
+			repeat = n
+		}
+	}
 	if cores < 1 || repeat < 1 {
-		return cli.Exit("compare: --cores and --repeat must be at least 1", exitUsage)
+		return usageExit("compare: --cores and --repeat must be at least 1")
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -62,17 +88,19 @@ func compareAction(c *cli.Context) error {
 		if i == 0 {
 			a = append(append([]string(nil), args...), "--verify")
 		}
-		m, err := r.Measure(ctx, job, a, p, repeat)
+		m, err := r.Measure(ctx, name, a, p, repeat)
 		if err != nil {
 			return cli.Exit("compare: "+err.Error(), 1)
 		}
 		if i == 0 && len(m.Reports) > 0 {
-			ref = m.Reports[0].SerialSeconds
+			if v := m.Reports[0].Verify; v != nil {
+				ref = &v.ReferenceSeconds
+			}
 		}
 		ms = append(ms, m)
 	}
 	base := ms[0].Median
-	fmt.Printf("%s on %d cores, median of %d runs\n", job, cores, repeat)
+	fmt.Printf("%s on %d cores, median of %d runs of the parallel section\n", name, cores, repeat)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "configuration\tranks x threads\twall s\tspeedup vs reference\tspeedup vs 1 x 1\tefficiency\t\n")
 	vsRef := func(t float64) string {

@@ -36,11 +36,3 @@ func init() {
 		},
 	})
 }
-
-// exitSilently makes main exit with code, printing nothing.
-func exitSilently(code int) error {
-	if code == 0 {
-		return nil
-	}
-	return cli.Exit("", code)
-}

@@ -9,9 +9,12 @@ import (
 	"runtime"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spmd-go/spmd/comm/boot"
+	"github.com/spmd-go/spmd/job"
 	"github.com/spmd-go/spmd/spmd/internal/launch"
+	"github.com/spmd-go/spmd/spmd/jobs"
 	"github.com/urfave/cli/v2"
 )
 
@@ -81,8 +84,14 @@ job with exit code 124.`,
 // binary's convention for bad usage (2).
 const runExitUsage = 2
 
+// launched is when spmd run started: the user's clock.
+var launched = time.Now()
+
 func runAction(c *cli.Context) error {
 	cfg, err := runConfig(c)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "spmd run:", err)
 		return cli.Exit("", runExitUsage)
@@ -117,9 +126,19 @@ func runConfig(c *cli.Context) (launch.Config, error) {
 	}
 	if runAfterDashDash(os.Args, len(args)) {
 		cfg.Program = args
+	} else if args[0] == "bench" {
+		// spmd bench runs as ranks too; its subcommands check their own flags.
+		cfg.Program = append([]string{exe}, args...)
+		cfg.RemoteProgram = append([]string{remoteSpmd}, args...)
 	} else {
-		if cmd := c.App.Command(args[0]); cmd == nil || cmd.Hidden || cmd.Name == "run" || cmd.Name == "help" {
-			return cfg, fmt.Errorf("%q is not a job of spmd (see spmd --help); to run a program, put -- before it: spmd run -np 2 -- %s", args[0], strings.Join(args, " "))
+		spec, ok := jobs.Lookup(args[0])
+		if !ok {
+			return cfg, fmt.Errorf("%q is not a job of spmd (jobs: %s); to run a program, put -- before it: spmd run -np 2 -- %s", args[0], strings.Join(jobs.Names(), ", "), strings.Join(args, " "))
+		}
+		// The job's command line is checked here, once, before any rank
+		// starts: a mistake is one message, not one per rank.
+		if err := checkJobArgs(spec, args[1:]); err != nil {
+			return cfg, err
 		}
 		cfg.Program = append([]string{exe}, args...)
 		cfg.RemoteProgram = append([]string{remoteSpmd}, args...)
@@ -156,6 +175,8 @@ func runConfig(c *cli.Context) (launch.Config, error) {
 	}
 	cfg.RemoteSpmd = remoteSpmd
 	cfg.Env = c.Generic("x").(*runEnvList).env
+	// The ranks' reports count the end-to-end time from here.
+	cfg.Env = append(cfg.Env, fmt.Sprintf("SPMD_LAUNCHED=%d", launched.UnixNano()))
 	cfg.TagOutput = c.Bool("tag-output")
 	cfg.Timeout = c.Duration("timeout")
 	cfg.KillAfter = c.Duration("kill-after")
@@ -177,19 +198,8 @@ func runHosts(c *cli.Context) ([]boot.HostSlots, bool, error) {
 	case file != "" && list != "":
 		return nil, false, errors.New("give --hostfile or --host, not both")
 	case file != "":
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, false, fmt.Errorf("hostfile: %v", err)
-		}
-		defer f.Close()
-		hosts, err := boot.ParseHostfile(f)
-		if err != nil {
-			return nil, false, fmt.Errorf("hostfile %s: %s", file, strings.TrimPrefix(err.Error(), "hostfile: "))
-		}
-		if len(hosts) == 0 {
-			return nil, false, fmt.Errorf("hostfile %s lists no hosts", file)
-		}
-		return hosts, false, nil
+		hosts, err := boot.ReadHostfile(file)
+		return hosts, false, err
 	case list != "":
 		hosts, err := boot.ParseHostList(list)
 		if err != nil {
@@ -238,3 +248,46 @@ func (l *runEnvList) Set(s string) error {
 }
 
 func (l *runEnvList) String() string { return strings.Join(l.env, " ") }
+
+// errHelpShown says that the job's --help was printed instead of a launch.
+var errHelpShown = errors.New("help shown")
+
+// checkJobArgs parses a job's command line as its ranks will, and runs its
+// Check: spmd run refuses a bad one before starting anything, and shows
+// --help once instead of once per rank.
+func checkJobArgs(spec jobs.Spec, args []string) error {
+	cmd := jobCommand(spec)
+	help := false
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		help = help || a == "-h" || a == "--help" || a == "-help"
+	}
+	var problem error
+	p := spec.New()
+	cmd.Flags = append(p.Flags(), standardFlags(&job.Settings{})...)
+	cmd.Action = func(c *cli.Context) error {
+		if c.Args().Len() > 0 {
+			problem = fmt.Errorf("%s: unexpected argument %q (see spmd %s --help)", spec.Name, c.Args().First(), spec.Name)
+			return nil
+		}
+		if err := p.Check(); err != nil {
+			problem = fmt.Errorf("%s: %v", spec.Name, err)
+		}
+		return nil
+	}
+	cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error {
+		problem = fmt.Errorf("%s: %v (see spmd %s --help)", spec.Name, err, spec.Name)
+		return nil
+	}
+	app := &cli.App{Name: "spmd", Commands: []*cli.Command{cmd}, HideHelpCommand: true,
+		ExitErrHandler: func(*cli.Context, error) {}, Writer: os.Stdout, ErrWriter: os.Stderr}
+	if err := app.Run(append([]string{"spmd", spec.Name}, args...)); err != nil && problem == nil {
+		problem = fmt.Errorf("%s: %v", spec.Name, err)
+	}
+	if help {
+		return errHelpShown
+	}
+	return problem
+}

@@ -220,14 +220,17 @@ func TestRunStartErrors(t *testing.T) {
 			fmt.Sprintf("spmd run: -np %d but this machine has %d cores (slots); add --oversubscribe to run more ranks than cores\n", cores+1, cores)},
 		{"beyond-slots", []string{"--hostfile", two, "-np", "3", "--", "true"}, 2, "spmd run: 3 ranks but the hosts have 2 slots; use --oversubscribe\n"},
 		{"missing-hostfile", []string{"--hostfile", filepath.Join(dir, "nope"), "--", "true"}, 2,
-			"spmd run: hostfile: open " + filepath.Join(dir, "nope") + ": no such file or directory\n"},
+			"spmd run: hostfile: " + filepath.Join(dir, "nope") + ": no such file or directory\n"},
 		{"empty-hostfile", []string{"--hostfile", empty, "--", "true"}, 2, "spmd run: hostfile " + empty + ": no hosts"},
 		{"malformed-hostfile", []string{"--hostfile", bad, "--", "true"}, 2, "spmd run: hostfile " + bad + ": line 2: "},
 		{"hostfile-and-host", []string{"--hostfile", two, "--host", "127.0.0.1", "--", "true"}, 2, "spmd run: give --hostfile or --host, not both\n"},
 		{"map-by", []string{"--map-by", "socket", "-np", "1", "--", "true"}, 2, "spmd run: unknown placement \"socket\""},
 		{"program-not-found", []string{"-np", "2", "--oversubscribe", "--", "no-such-program-spmd"}, 127,
 			"spmd run: cannot run no-such-program-spmd: exec: \"no-such-program-spmd\": executable file not found in $PATH\n"},
-		{"not-a-job", []string{"-np", "1", "no-such-job"}, 2, "spmd run: \"no-such-job\" is not a job of spmd (see spmd --help); to run a program, put -- before it: spmd run -np 2 -- no-such-job\n"},
+		{"not-a-job", []string{"-np", "1", "no-such-job"}, 2, "spmd run: \"no-such-job\" is not a job of spmd (jobs: bootstrap, cdist, "},
+		// Commands that are not jobs are refused too (scale runs spmd run itself).
+		{"scale-is-not-a-job", []string{"-np", "1", "scale", "pi"}, 2, "spmd run: \"scale\" is not a job of spmd"},
+		{"bad-job-flag", []string{"-np", "3", "pi", "--samples", "-4"}, 2, "spmd run: pi: invalid value \"-4\" for flag -samples: must be at least 1"},
 		{"nothing", []string{"-np", "1"}, 2, "spmd run: nothing to run"},
 		{"ssh-quote", []string{"--ssh", `ssh -F "x`, "--", "true"}, 2, "spmd run: --ssh: unterminated \" in ssh -F \"x\n"},
 		{"x-unset", []string{"-x", "SPMD_SURELY_UNSET_VAR", "--", "true"}, 2,
@@ -251,6 +254,12 @@ func TestRunHelp(t *testing.T) {
 		if !strings.Contains(r.Stdout, want) {
 			t.Errorf("spmd run --help lacks %q:\n%s", want, r.Stdout)
 		}
+	}
+	// A job's --help under spmd run is printed once, by the launcher,
+	// and no rank starts.
+	r = clustertest.Run(t, launchTimeout, spmd, "run", "-np", "3", "--oversubscribe", "bootstrap", "--help")
+	if n := strings.Count(r.Stdout, "Resamples the data"); r.Code != 0 || n != 1 || strings.Contains(r.Stdout, "replicates_per_second") {
+		t.Errorf("spmd run -np 3 bootstrap --help: the help %d times, want once, and no run:\n%v", n, r)
 	}
 }
 

@@ -14,8 +14,10 @@ import (
 	"text/tabwriter"
 
 	"github.com/spmd-go/spmd/comm/boot"
-	"github.com/spmd-go/spmd/spmd/internal/dataio"
+	"github.com/spmd-go/spmd/dataio"
+	"github.com/spmd-go/spmd/job"
 	"github.com/spmd-go/spmd/spmd/internal/study"
+	"github.com/spmd-go/spmd/spmd/jobs"
 	"github.com/urfave/cli/v2"
 )
 
@@ -48,7 +50,10 @@ base is the smallest point (1 x 1 when measured); efficiency is speedup
 divided by the growth in workers, 100% being perfect. Amdahl's law,
 T(p) = T1 (s + (1-s)/p), is fitted to the medians by least squares; s,
 the serial fraction, is the share of the work that more workers cannot
-shorten, and 1/s bounds the speedup however many workers you add.
+shorten, and 1/s bounds the speedup however many workers you add. The
+fit is printed and drawn only when it rests on at least 4 different
+worker counts within the cores and passes within 5% (RMS) of their
+medians; otherwise a warning, and a note on the charts, say why not.
 
 Weak scaling (--weak): the problem grows with the workers (pi --samples,
 cdist --m, bootstrap --reps, fit --datasets are multiplied by ranks x
@@ -59,7 +64,7 @@ Oversubscription: ranks beyond the cores (or the hostfile's slots) are
 started with --oversubscribe, and a point with more workers than cores is
 marked "oversubscribed" in the table and CSV and drawn hollow in a shaded
 band: such points measure the shortage of cores, not the job, and the
-Amdahl fit leaves them out when enough other points remain.`,
+Amdahl fit always leaves them out.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "ranks", Usage: "rank counts to run, e.g. `1,2,4,8`", DefaultText: "powers of two up to the cores"},
 			&cli.StringFlag{Name: "threads", Value: "1", Usage: "goroutines per rank, a list like `1,2`"},
@@ -94,7 +99,7 @@ type scaleOptions struct {
 
 func scaleAction(c *cli.Context) error {
 	if c.Args().Len() == 0 {
-		return cli.Exit("scale: name a job, e.g. spmd scale pi --samples 1e8 --ranks 1,2,4 (see spmd scale --help)", exitUsage)
+		return cli.Exit("scale: name a job, e.g. spmd scale pi --samples 1e8 --ranks 1,2,4 (see spmd scale --help)", job.ExitUsage)
 	}
 	for _, a := range c.Args().Tail() {
 		if a == "--" {
@@ -107,11 +112,11 @@ func scaleAction(c *cli.Context) error {
 	}
 	opt, err := scaleParse(c)
 	if err != nil {
-		return cli.Exit("scale: "+err.Error(), exitUsage)
+		return cli.Exit("scale: "+err.Error(), job.ExitUsage)
 	}
 	s, err := opt.study()
 	if err != nil {
-		return cli.Exit("scale: "+err.Error(), exitUsage)
+		return cli.Exit("scale: "+err.Error(), job.ExitUsage)
 	}
 	if err := os.MkdirAll(opt.out, 0o755); err != nil {
 		return cli.Exit("scale: "+err.Error(), 1)
@@ -151,11 +156,11 @@ func scaleParse(c *cli.Context) (scaleOptions, error) {
 	opt := scaleOptions{job: c.Args().First(), repeat: c.Int("repeat"), weak: c.Bool("weak"),
 		hostfile: c.String("hostfile"), cores: c.Int("cores"), out: c.String("out"), quiet: c.Bool("quiet")}
 	ranks, threads := c.String("ranks"), c.String("threads")
-	if !isJob(opt.job) {
-		return opt, fmt.Errorf("unknown job %q (jobs: %s)", opt.job, strings.Join(jobNames(), ", "))
+	if _, ok := jobs.Lookup(opt.job); !ok {
+		return opt, fmt.Errorf("unknown job %q (jobs: %s)", opt.job, strings.Join(jobs.Names(), ", "))
 	}
 	set := map[string]string{}
-	jobArgs, err := splitScaleArgs(c.Args().Tail(), set)
+	jobArgs, err := study.SplitFlags(c.Args().Tail(), scaleFlags, set)
 	if err != nil {
 		return opt, err
 	}
@@ -215,51 +220,6 @@ func scaleParse(c *cli.Context) (scaleOptions, error) {
 	return opt, nil
 }
 
-// splitScaleArgs takes the scale flags out of the arguments after JOB
-// (into set) and returns the rest, the job's. After "--" everything is the
-// job's.
-func splitScaleArgs(args []string, set map[string]string) ([]string, error) {
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if a == "--" {
-			return append(rest, args[i+1:]...), nil
-		}
-		name, value, hasValue := scaleFlagName(a)
-		isBool, ok := scaleFlags[name]
-		if !ok {
-			rest = append(rest, a)
-			continue
-		}
-		if !hasValue {
-			if isBool {
-				value = "true"
-			} else {
-				if i+1 >= len(args) {
-					return nil, fmt.Errorf("--%s needs a value", name)
-				}
-				i++
-				value = args[i]
-			}
-		}
-		set[name] = value
-	}
-	return rest, nil
-}
-
-// scaleFlagName splits -name, --name and --name=value ("" if a is not a
-// flag).
-func scaleFlagName(a string) (name, value string, hasValue bool) {
-	if !strings.HasPrefix(a, "-") {
-		return "", "", false
-	}
-	s := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
-	if i := strings.IndexByte(s, '='); i >= 0 {
-		return s[:i], s[i+1:], true
-	}
-	return s, "", false
-}
-
 // parseCountList reads a comma-separated list of positive integers, sorted
 // and without repeats.
 func parseCountList(flag, s string) ([]int, error) {
@@ -291,14 +251,9 @@ func parseCountList(flag, s string) ([]int, error) {
 
 // hostfileSlots is the total of a hostfile's slots.
 func hostfileSlots(path string) (int, error) {
-	f, err := os.Open(path)
+	hosts, err := boot.ReadHostfile(path)
 	if err != nil {
-		return 0, fmt.Errorf("--hostfile: %v", err)
-	}
-	defer f.Close()
-	hosts, err := boot.ParseHostfile(f)
-	if err != nil {
-		return 0, fmt.Errorf("--hostfile %s: %v", path, err)
+		return 0, fmt.Errorf("--%v", err)
 	}
 	n := 0
 	for _, h := range hosts {
@@ -324,11 +279,12 @@ func (opt scaleOptions) study() (study.Scale, error) {
 		}
 	}
 	if opt.weak {
-		sf, err := study.WeakSizeFlag(opt.job)
-		if err != nil {
-			return s, err
+		spec, _ := jobs.Lookup(opt.job) // scaleParse checked it
+		if spec.Size == nil {
+			return s, fmt.Errorf("weak scaling is not supported for %s: %s", opt.job, spec.NoWeak)
 		}
-		w, err := study.NewWeak(opt.job, opt.jobArgs, jobFlagDefault(opt.job, sf.Name))
+		sf := study.SizeFlag{Name: spec.Size.Name, Aliases: spec.Size.Aliases, Inputs: spec.Size.Inputs}
+		w, err := study.NewWeak(opt.job, sf, opt.jobArgs, flagDefault(spec, sf.Name))
 		if err != nil {
 			return s, err
 		}
@@ -379,60 +335,21 @@ func printScale(w io.Writer, res *study.ScaleResult, opt scaleOptions) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	switch {
-	case res.Fit != nil:
-		left := ""
-		if res.FitExcludesOversubscribed {
-			left = ", oversubscribed points left out"
-		}
-		limit := "no limit"
-		if res.Fit.S > 0 {
-			limit = fmt.Sprintf("at most %.3gx however many workers", res.Fit.MaxSpeedup())
-		}
-		fmt.Fprintf(w, "Amdahl fit over %d points%s: serial fraction s = %.4f, T1 = %.4g s; speedup %s\n",
-			res.FitPoints, left, res.Fit.S, res.Fit.T1, limit)
-	case !res.Weak:
-		fmt.Fprintln(w, "Amdahl fit: needs points on at least two different numbers of workers")
+	if line := res.FitSummary(); line != "" {
+		fmt.Fprintln(w, line)
 	}
 	return nil
 }
 
-// isJob reports whether name is one of this binary's jobs.
-func isJob(name string) bool {
-	for _, n := range jobNames() {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
-
-// jobNames lists the jobs (the commands in the Jobs category).
-func jobNames() []string {
-	var names []string
-	for _, c := range commands {
-		if c.Category == "Jobs" {
-			names = append(names, c.Name)
-		}
-	}
-	sort.Strings(names)
-	return names
-}
-
-// jobFlagDefault is the default value of a job's flag, as its --help
-// shows it.
-func jobFlagDefault(job, flag string) string {
-	for _, c := range commands {
-		if c.Name != job {
+// flagDefault is the default value of a job's flag, as its --help shows
+// it.
+func flagDefault(spec jobs.Spec, flag string) string {
+	for _, f := range spec.New().Flags() {
+		if !slices.Contains(f.Names(), flag) {
 			continue
 		}
-		for _, f := range c.Flags {
-			if !slices.Contains(f.Names(), flag) {
-				continue
-			}
-			if d, ok := f.(cli.DocGenerationFlag); ok {
-				return strings.Trim(d.GetValue(), `"`)
-			}
+		if d, ok := f.(cli.DocGenerationFlag); ok {
+			return strings.Trim(d.GetValue(), `"`)
 		}
 	}
 	return ""

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
+	"os"
 	"strings"
+	"syscall"
 )
 
 // HostSlots is one host of a hostfile and the number of ranks it takes
@@ -69,6 +72,50 @@ func ParseHostfile(r io.Reader) ([]HostSlots, error) {
 		return nil, fmt.Errorf("hostfile: no hosts (only comments and blank lines)")
 	}
 	return hb.hosts, nil
+}
+
+// ReadHostfile reads the hostfile at path with ParseHostfile. Errors name
+// the file: "hostfile hosts.txt: line 3: ...". path must be a regular
+// file: a FIFO would block the reader until some process opened it for
+// writing (forever, if none does), and a device such as /dev/zero never
+// ends, so both are refused before anything is read.
+func ReadHostfile(path string) ([]HostSlots, error) {
+	// O_NONBLOCK: opening a FIFO does not wait for a writer; the check of
+	// what was opened follows, before any read.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("hostfile: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("hostfile: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("hostfile %s is %s, not a regular file: write the hosts to a file", path, fileKind(fi.Mode()))
+	}
+	hosts, err := ParseHostfile(f)
+	if err != nil {
+		return nil, fmt.Errorf("hostfile %s: %s", path, strings.TrimPrefix(err.Error(), "hostfile: "))
+	}
+	return hosts, nil
+}
+
+// fileKind names what a non-regular file is, for error messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO (named pipe)"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "not a regular file"
 }
 
 func parseHostfileLine(fields []string) (host string, slots int, err error) {

@@ -68,7 +68,7 @@ type Info struct {
 	// job), or "" (size 1, explicit peers).
 	Rendezvous string
 	Served     bool   // this rank ran the rendezvous server
-	SecretFrom string // "SPMD_SECRET", "file PATH" or "generated"; "" for size 1
+	SecretFrom string // "SPMD_SECRET", "file PATH", "generated" or "PMI"; "" for size 1
 }
 
 // Init is the one call a rank makes: it finds out its rank and size, finds
@@ -80,8 +80,10 @@ type Info struct {
 //
 //   - Listen address: Options.BindAddr, else SPMD_HOST, else 127.0.0.1
 //     when every rank is on this node, else this Slurm node's name
-//     (SLURMD_NODENAME) resolved, else for rank 0 serving the rendezvous
-//     its host, else this host's address on the route to the rendezvous.
+//     (SLURMD_NODENAME) resolved, else hydra's name for this host
+//     (MPIR_CVAR_CH3_INTERFACE_HOSTNAME), else for rank 0 serving the
+//     rendezvous its host, else this host's address on the route to the
+//     rendezvous.
 //   - Rendezvous and secret, the first that applies:
 //     1. Options.Rendezvous or SPMD_RENDEZVOUS: that server or directory,
 //     with the secret from Options.SecretFile, SPMD_SECRET_FILE or
@@ -91,10 +93,14 @@ type Info struct {
 //     127.0.0.1, publishing both in $TMPDIR/spmd-<uid>/<jobkey> (mode
 //     0700), so `mpirun -np 8 spmd JOB`, `mpiexec -n 8 spmd JOB` and
 //     `srun -n 8 spmd JOB` on one node need no flags.
-//     3. A Slurm step on several nodes: rank 0 serves on the step's first
+//     3. Several nodes, a launcher with a PMI server (PMI_FD: srun
+//     --mpi=pmi2, MPICH's mpiexec) and no secret from the user: rank 0
+//     makes a secret and serves the rendezvous on its node, and both reach
+//     the other ranks through the launcher's key-value store (pmi.go).
+//     4. A Slurm step on several nodes: rank 0 serves on the step's first
 //     node, port 20000 + (SLURM_JOB_ID*31 + SLURM_STEP_ID) % 20000; the
 //     secret must come from the environment (the batch script makes it).
-//     4. Otherwise Init fails, saying what to set.
+//     5. Otherwise Init fails, saying what to set.
 //
 // Init gives up when ctx ends or, if ctx has no deadline, after
 // Options.ConnectTimeout; its errors say which step failed.
@@ -150,10 +156,12 @@ type booter struct {
 	local   string // single-node directory, when used
 	srv     *Server
 	cleanup func()
+	pmi     *pmiClient // rank 0's, until it has published (init_pmi.go)
 }
 
-func (b *booter) run() (*comm.Comm, Info, error) {
+func (b *booter) run() (c *comm.Comm, info Info, err error) {
 	defer func() {
+		b.failPMI(err)
 		if b.srv != nil {
 			b.srv.Close()
 		}
@@ -195,7 +203,8 @@ func (b *booter) run() (*comm.Comm, Info, error) {
 	if err != nil {
 		return nil, b.info, fmt.Errorf("boot: rank %d: %v", b.env.Rank, err)
 	}
-	c, err := newWorld(b.ctx, tr, b.opts, b.getenv)
+	n := newNotifier(b.getenv) // see notice.go
+	c, err = newWorld(b.ctx, n.transport(tr), b.opts.Liveness.comm(n.onFailure(b.opts.OnFailure)), b.getenv)
 	if err != nil {
 		return nil, b.info, err
 	}
@@ -214,6 +223,8 @@ func (b *booter) planRendezvous() error {
 		if e.Rank == 0 && !launcherServes && !strings.HasPrefix(b.rv, "file:") {
 			b.serve = b.rv
 		}
+	case !e.SingleNode() && usesPMI(b.getenv) && !secretGiven(b.getenv, b.opts.SecretFile):
+		return b.planPMI()
 	case e.SingleNode():
 		key, err := jobKey(e, b.getenv)
 		if err != nil {
@@ -245,6 +256,7 @@ func (b *booter) planRendezvous() error {
 	}
 	if secret == nil {
 		return fmt.Errorf("boot: %d ranks (%s) not all on this node need a shared secret: "+
+			"run them with srun --mpi=pmi2 (or MPICH's mpiexec), which give the ranks a private channel, or "+
 			"export SPMD_SECRET=$(openssl rand -hex 32) before srun/mpirun, or SPMD_SECRET_FILE=FILE (mode 0600) on a shared filesystem", e.Size, e.Kind)
 	}
 	b.secret, b.info.SecretFrom = secret, from
@@ -280,6 +292,12 @@ func (b *booter) listenAddr() (host, port string, err error) {
 			return "", "", fmt.Errorf("boot: this node's name %s (SLURMD_NODENAME) does not resolve: %v; set SPMD_HOST or --bind", e.Node, err)
 		}
 		return ip, "0", nil
+	}
+	if h := b.getenv("MPIR_CVAR_CH3_INTERFACE_HOSTNAME"); h != "" && e.Kind == KindMPICH {
+		// Hydra's name for this rank's host (its -hosts entry).
+		if ip, err := resolve(h); err == nil {
+			return ip, "0", nil
+		}
 	}
 	if b.serve != "" {
 		h, _, err := net.SplitHostPort(b.serve)
@@ -333,6 +351,9 @@ func (b *booter) startRendezvous() error {
 		return fmt.Errorf("boot: rank 0 cannot serve the rendezvous on %s: %v (set SPMD_RENDEZVOUS=host:port to another port)", b.serve, err)
 	}
 	b.info.Served = true
+	if b.pmi != nil {
+		return b.publishPMI()
+	}
 	return nil
 }
 
@@ -360,7 +381,7 @@ func initPeers(ctx context.Context, opts Options, getenv func(string) string) (*
 	if err != nil {
 		return nil, info, fmt.Errorf("boot: rank %d: %v", opts.Rank, err)
 	}
-	c, err := newWorld(ctx, tr, opts, getenv)
+	c, err := newWorld(ctx, tr, opts.Liveness.comm(opts.OnFailure), getenv)
 	if err != nil {
 		return nil, info, err
 	}

@@ -284,7 +284,7 @@ func TestInitErrors(t *testing.T) {
 		want string
 	}{
 		{"malformed environment", with(envOpenMPI, "OMPI_COMM_WORLD_SIZE", "x"), Options{}, `OMPI_COMM_WORLD_SIZE="x"`},
-		{"slurm without secret", slurm, Options{}, "need a shared secret: export SPMD_SECRET=$(openssl rand -hex 32)"},
+		{"slurm without secret", slurm, Options{}, "need a shared secret: run them with srun --mpi=pmi2 (or MPICH's mpiexec), which give the ranks a private channel, or export SPMD_SECRET=$(openssl rand -hex 32)"},
 		{"secret file too open", with(slurm, "SPMD_SECRET_FILE", secretFile), Options{}, "has mode 0644: it must be 0600 or stricter"},
 		{"open mpi on two nodes, no rendezvous", with(envOpenMPI, "OMPI_COMM_WORLD_SIZE", "4", "OMPI_MCA_orte_num_nodes", "2", "SPMD_SECRET", testSecretHex), Options{},
 			"on several nodes and no rendezvous: set SPMD_RENDEZVOUS=host:port"},

@@ -21,11 +21,16 @@ var (
 	statusInterval  = time.Second
 )
 
-// maxPending bounds the connections in the middle of registering. The
-// accept loop waits while that many are pending, so a flood of strangers
-// delays the ranks (in the listen backlog) but cannot exhaust memory or
-// file descriptors.
-const maxPending = 128
+// maxPending bounds the connections in the middle of registering, so that
+// strangers who connect and say nothing hold a bounded number of sockets
+// and goroutines however fast they come: far more than the job's own
+// ranks, which all register at once at most, ever need. When it is
+// reached the oldest registration in progress is cut to admit the new
+// connection. A rank registers in one round trip while a silent stranger
+// waits for its deadline, so the oldest is almost always a stranger; a
+// rank cut by a flood connects again, as after any failed attempt.
+// (comm/tcp caps its handshakes the same way.)
+func maxPending(size int) int { return max(128, 2*size) }
 
 // MaxSize bounds the size of a job a Server accepts, so a table stays a
 // few hundred megabytes at worst.
@@ -52,13 +57,14 @@ type Server struct {
 	sent    []bool
 	nsent   int
 	conns   map[net.Conn]struct{}
+	pending map[net.Conn]uint64 // registrations in progress, by arrival
+	arrived uint64              // connections accepted so far
 
-	full    chan struct{} // closed when every rank registered
-	done    chan struct{} // closed when every rank was sent the table
-	quit    chan struct{} // closed by Close
-	pending chan struct{} // semaphore of registrations in progress
-	wg      sync.WaitGroup
-	once    sync.Once
+	full chan struct{} // closed when every rank registered
+	done chan struct{} // closed when every rank was sent the table
+	quit chan struct{} // closed by Close
+	wg   sync.WaitGroup
+	once sync.Once
 }
 
 // NewServer starts a rendezvous server for a job of size ranks on addr
@@ -82,10 +88,10 @@ func NewServer(addr string, size int, secret []byte, job string) (*Server, error
 		addrs:   make([]string, size),
 		sent:    make([]bool, size),
 		conns:   map[net.Conn]struct{}{},
+		pending: map[net.Conn]uint64{},
 		full:    make(chan struct{}),
 		done:    make(chan struct{}),
 		quit:    make(chan struct{}),
-		pending: make(chan struct{}, maxPending),
 	}
 	s.wg.Add(1)
 	go s.acceptLoop()
@@ -131,14 +137,8 @@ func (s *Server) Close() error {
 func (s *Server) acceptLoop() {
 	defer s.wg.Done()
 	for {
-		select {
-		case s.pending <- struct{}{}:
-		case <-s.quit:
-			return
-		}
 		c, err := s.ln.Accept()
 		if err != nil {
-			<-s.pending
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
 				continue
@@ -152,18 +152,18 @@ func (s *Server) acceptLoop() {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
-		if !s.track(c) {
-			<-s.pending
+		if !s.admit(c) {
 			c.Close()
 			return
 		}
-		s.wg.Add(1)
 		go s.serve(c)
 	}
 }
 
-// track records c so Close can close it; false once closed.
-func (s *Server) track(c net.Conn) bool {
+// admit records c as a registration in progress, cutting the oldest one
+// if there are maxPending already, and counts its goroutine in s.wg;
+// false once the server is closed.
+func (s *Server) admit(c net.Conn) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	select {
@@ -171,9 +171,36 @@ func (s *Server) track(c net.Conn) bool {
 		return false
 	default:
 	}
+	if len(s.pending) >= maxPending(s.size) {
+		s.evictOldest()
+	}
 	s.conns[c] = struct{}{}
+	s.arrived++
+	s.pending[c] = s.arrived
+	if testHookPending != nil {
+		testHookPending(len(s.pending))
+	}
+	s.wg.Add(1)
 	return true
 }
+
+// evictOldest cuts the registration in progress that has waited longest
+// (s.mu held): its goroutine's read fails and it cleans up.
+func (s *Server) evictOldest() {
+	var oldest net.Conn
+	var at uint64
+	for c, n := range s.pending {
+		if oldest == nil || n < at {
+			oldest, at = c, n
+		}
+	}
+	delete(s.pending, oldest)
+	oldest.Close()
+}
+
+// testHookPending, when set by a test, is called (under s.mu) with the
+// number of registrations in progress after each accept.
+var testHookPending func(n int)
 
 func (s *Server) serve(c net.Conn) {
 	defer s.wg.Done()
@@ -184,7 +211,9 @@ func (s *Server) serve(c net.Conn) {
 		c.Close()
 	}()
 	rank, nonceR, nonceS, ok := s.register(c)
-	<-s.pending
+	s.mu.Lock()
+	delete(s.pending, c)
+	s.mu.Unlock()
 	if !ok {
 		return
 	}
@@ -231,13 +260,16 @@ func (s *Server) register(c net.Conn) (rank int, nonceR, nonceS []byte, ok bool)
 		return 0, nil, nil, false // gone or too slow
 	}
 	m, signed, wellFormed := decodeRegister(body)
+	// Nothing about the job (its id, its size) is told to a connection
+	// before it has proved it holds the secret; even then the job id is
+	// not, since with the secret it is all one needs to pass as a rank.
 	switch {
 	case !wellFormed:
 		return refuse(refuseMalformed, "malformed registration")
-	case m.job != s.job:
-		return refuse(refuseJob, "this server is for job %q, not %q", s.job, m.job)
 	case !hmac.Equal(m.mac, macOf(s.secret, labelRegister, nonceS, signed)):
 		return refuse(refuseAuth, "authentication failed: wrong secret")
+	case m.job != s.job:
+		return refuse(refuseJob, "this server is for another job, not %q", m.job)
 	case m.size != s.size:
 		return refuse(refuseSize, "this job has %d ranks, not %d", s.size, m.size)
 	case m.rank < 0 || m.rank >= s.size:

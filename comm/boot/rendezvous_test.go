@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -183,7 +185,7 @@ func TestExchangeIntruders(t *testing.T) {
 		want   string
 	}{
 		{"wrong secret", 2, size, "127.0.0.66:1", []byte("another secret, sixteen+"), "job-A", "authentication failed: wrong secret"},
-		{"another job", 2, size, "127.0.0.66:1", testSecret, "job-B", `this server is for job "job-A", not "job-B"`},
+		{"another job", 2, size, "127.0.0.66:1", testSecret, "job-B", `this server is for another job, not "job-B"`},
 		{"wrong size", 2, 5, "127.0.0.66:1", testSecret, "job-A", "this job has 4 ranks, not 5"},
 	} {
 		ictx, icancel := context.WithTimeout(ctx, 5*time.Second)
@@ -191,6 +193,9 @@ func TestExchangeIntruders(t *testing.T) {
 		icancel()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error containing %q", tc.name, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "job-A") {
+			t.Errorf("%s: the refusal discloses the job id: %v", tc.name, err)
 		}
 	}
 	// A second claim on rank 0 once it is registered.
@@ -443,5 +448,117 @@ func TestExchangeServerLost(t *testing.T) {
 	want := "rendezvous: lost the server at " + s.Addr() + " ("
 	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "it last reported 2 of 3 ranks never registered (ranks 1, 2)") {
 		t.Errorf("got %v, want an error starting %q with the last status", err, want)
+	}
+}
+
+// TestRefusalDisclosesNothing: a stranger without the secret learns
+// neither the job id nor the job's size from a refusal, whatever it
+// claims; it is told only that it failed to authenticate.
+func TestRefusalDisclosesNothing(t *testing.T) {
+	const job = "secret-job-7c1e"
+	s, err := NewServer("127.0.0.8:0", 3, testSecret, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	stranger := []byte("not the secret, but long enough")
+	for _, c := range []struct {
+		job        string
+		size, rank int
+	}{{"guess", 3, 1}, {"", 5, 1}, {job, 4, 3}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := Exchange(ctx, s.Addr(), c.rank, c.size, "127.0.0.66:1", stranger, c.job)
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "authentication failed") {
+			t.Errorf("stranger claiming job %q size %d: %v, want an authentication failure", c.job, c.size, err)
+		}
+		if err != nil && c.job != job && strings.Contains(err.Error(), job) {
+			t.Errorf("stranger claiming job %q: the refusal discloses the job id: %v", c.job, err)
+		}
+		if err != nil && c.size != 3 && strings.Contains(err.Error(), "3 ranks") {
+			t.Errorf("stranger claiming size %d: the refusal discloses the size: %v", c.size, err)
+		}
+	}
+}
+
+// TestExchangeFlood: strangers hold 500 connections to the rendezvous and
+// say nothing. The server keeps at most maxPending of them (cutting the
+// oldest), so the ranks still get in and start-up completes; without the
+// cap, registrations in progress filled every slot and the ranks waited
+// behind the strangers for good.
+func TestExchangeFlood(t *testing.T) {
+	// Without the cap, strangers would keep their slots all test long.
+	old := registerTimeout
+	registerTimeout = 10 * time.Minute
+	defer func() { registerTimeout = old }()
+	var most atomic.Int64
+	testHookPending = func(n int) {
+		if int64(n) > most.Load() {
+			most.Store(int64(n))
+		}
+	}
+	defer func() { testHookPending = nil }()
+
+	const size, flood = 3, 500
+	limit := maxPending(size)
+	if limit >= flood/2 {
+		t.Fatalf("the cap (%d) is not well below the flood (%d): the test would prove nothing", limit, flood)
+	}
+	s, err := NewServer("127.0.0.9:0", size, testSecret, "job-F")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var cut atomic.Int64 // strangers the server hung up on
+	var held sync.WaitGroup
+	conns := make([]net.Conn, 0, flood)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+		held.Wait()
+	}()
+	for range flood {
+		c, err := net.Dial("tcp", s.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		held.Add(1)
+		go func() {
+			defer held.Done()
+			// Read the challenge and say nothing until hung up on (EOF or
+			// a reset), or until the test closes c at its end.
+			_, err := io.Copy(io.Discard, c)
+			if !errors.Is(err, net.ErrClosed) {
+				cut.Add(1)
+			}
+		}()
+	}
+	waitUntil(t, "the strangers to fill the server", func() bool { return most.Load() >= int64(limit) })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	addrs := rankAddrs(size)
+	tables, errs := exchangeAll(ctx, s.Addr(), size, allRanks(size), addrs, testSecret, "job-F")
+	for r := range size {
+		if errs[r] != nil || !reflect.DeepEqual(tables[r], addrs) {
+			t.Errorf("rank %d with %d strangers holding connections: table %v, err %v", r, flood, tables[r], errs[r])
+		}
+	}
+	waitUntil(t, "the server to cut every stranger beyond its cap", func() bool { return cut.Load() >= flood-int64(limit) })
+	if got := most.Load(); got > int64(limit) {
+		t.Errorf("%d registrations in progress at once, cap %d", got, limit)
+	}
+	t.Logf("%d strangers cut, at most %d registrations in progress at once", cut.Load(), most.Load())
+}
+
+// waitUntil polls cond until it holds, failing t after 20s.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(20 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(end) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/spmd-go/spmd/comm"
 	"github.com/spmd-go/spmd/comm/shm"
-	"github.com/spmd-go/spmd/comm/tcp"
 )
 
 // Shared memory between the ranks of one machine (package comm/shm) is on
@@ -20,10 +19,13 @@ import (
 //	                duration such as 20us; "0" or "off" never polls;
 //	                default calibrated on this machine)
 
-// newWorld makes the world communicator over the connected TCP transport
-// tr, with the shared-memory layer between them, and waits (a little)
-// until every pair knows how it talks (comm.Comm.Route tells).
-func newWorld(ctx context.Context, tr *tcp.Transport, opts Options, getenv func(string) string) (*comm.Comm, error) {
+// newWorld makes the world communicator over base (the connected TCP
+// transport, perhaps wrapped by the notifier), with the shared-memory
+// layer between them, and waits (a little) until every pair knows how it
+// talks (comm.Comm.Route tells). The layer goes on top, so the core sees
+// it as it is (it implements comm.Progresser and comm.Router) and every
+// loss passes the notifier before it reaches the core.
+func newWorld(ctx context.Context, tr comm.Transport, ccfg comm.Config, getenv func(string) string) (*comm.Comm, error) {
 	cfg, err := shmConfig(getenv)
 	if err != nil {
 		tr.Close()
@@ -34,7 +36,7 @@ func newWorld(ctx context.Context, tr *tcp.Transport, opts Options, getenv func(
 		tr.Close()
 		return nil, err
 	}
-	c, err := comm.New(sh, opts.Liveness.comm(opts.OnFailure))
+	c, err := comm.New(sh, ccfg)
 	if err != nil {
 		sh.Close()
 		return nil, err

@@ -17,11 +17,14 @@ type Config struct {
 	Job string
 	// ConnectTimeout bounds the whole wire-up in Connect (default 60s).
 	ConnectTimeout time.Duration
-	// HandshakeTimeout bounds the handshake of one connection (default 5s),
-	// so a slow-loris stranger cannot hold a wire-up goroutine for long.
+	// HandshakeTimeout bounds the handshake of one incoming connection
+	// (default 5s), so a slow-loris stranger cannot hold a wire-up
+	// goroutine for long. A dialer waits for its peer as long as the
+	// wire-up lasts (docs/PROTOCOL.md).
 	HandshakeTimeout time.Duration
 	// Heartbeat is the idle interval after which a ping is sent (default
-	// 1s, or DeadAfter/4 if that is shorter).
+	// 1s, or DeadAfter/4 if that is shorter; in Connect, longer for a
+	// world of more than 65 ranks, see pingsPerSecond).
 	Heartbeat time.Duration
 	// DeadAfter is the silence after which a peer is declared lost
 	// (default 15s). It is also the deadline of every write.
@@ -78,6 +81,27 @@ func (c Config) WithDefaults() Config {
 		c.SingleCopy = DefaultSingleCopy
 	}
 	return c
+}
+
+// pingsPerSecond bounds the pings one idle rank sends, when Heartbeat is
+// left to its default: every link of an idle world carries a ping per
+// Heartbeat, n(n-1) of them for n ranks, and at 256 ranks on one machine
+// a 1s heartbeat kept the cores busy with pings alone (a third of the CPU
+// time of a start-up). So a world of more than pingsPerSecond+1 ranks
+// pings every (n-1)/pingsPerSecond seconds, still at most DeadAfter/4.
+const pingsPerSecond = 64
+
+// withSize is WithDefaults for a world of size ranks: the default
+// heartbeat grows with the world (see pingsPerSecond).
+func (c Config) withSize(size int) Config {
+	if c.Heartbeat == 0 && size-1 > pingsPerSecond {
+		dead := c.DeadAfter
+		if dead == 0 {
+			dead = DefaultDeadAfter
+		}
+		c.Heartbeat = min(time.Duration(size-1)*time.Second/pingsPerSecond, dead/4)
+	}
+	return c.WithDefaults()
 }
 
 // validate reports the first setting that cannot work. It expects c to

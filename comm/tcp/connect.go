@@ -39,11 +39,11 @@ func Dial(ctx context.Context, rank int, peers []string, cfg Config) (*Transport
 // ranks still missing. It closes l in every case.
 func Connect(ctx context.Context, l *Listener, rank int, peers []string, cfg Config) (*Transport, error) {
 	defer l.Close()
-	cfg = cfg.WithDefaults()
+	size := len(peers)
+	cfg = cfg.withSize(size)
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	size := len(peers)
 	if rank < 0 || rank >= size {
 		return nil, fmt.Errorf("tcp: rank %d out of range for %d peers", rank, size)
 	}
@@ -192,9 +192,17 @@ func (w *wireup) failure(ctx context.Context, took time.Duration) error {
 	if errors.Is(context.Cause(ctx), context.Canceled) {
 		why = "canceled"
 	}
+	n := len(missing)
+	if n > maxNamedMissing {
+		// One line a person can read, even with hundreds missing.
+		missing = append(missing[:maxNamedMissing], fmt.Sprintf("and %d more", n-maxNamedMissing))
+	}
 	return fmt.Errorf("tcp: wire-up of rank %d of %d %s after %v: %d of %d links missing: %s",
-		w.rank, w.size, why, took.Round(time.Millisecond), len(missing), w.size-1, strings.Join(missing, "; "))
+		w.rank, w.size, why, took.Round(time.Millisecond), n, w.size-1, strings.Join(missing, "; "))
 }
+
+// maxNamedMissing bounds the ranks a wire-up error names one by one.
+const maxNamedMissing = 8
 
 // handshakeDeadline bounds one handshake: HandshakeTimeout, and never
 // past the end of the wire-up.
@@ -213,6 +221,7 @@ func (w *wireup) dialLoop(ctx context.Context, r int) {
 	d := net.Dialer{KeepAlive: -1}
 	if ip := w.l.localIP(); ip != nil {
 		d.LocalAddr = &net.TCPAddr{IP: ip}
+		d.Control = bindAddressNoPort
 	}
 	backoff := minBackoff
 	for {
@@ -253,7 +262,14 @@ func (w *wireup) dialOnce(ctx context.Context, d *net.Dialer, r int) (*net.TCPCo
 	stop := context.AfterFunc(ctx, func() { c.Close() })
 	defer stop()
 	c.SetNoDelay(true)
-	c.SetDeadline(w.handshakeDeadline())
+	// The dialer waits for rank r as long as the wire-up lasts, not
+	// HandshakeTimeout: it dialed a peer's published address, so the other
+	// end is a peer, however slow (a loaded machine with hundreds of ranks
+	// per core schedules each of them seconds apart). Giving up early
+	// only repeats the work, and giving up after r has counted the link
+	// would leave r holding a link we closed, and our redial refused as a
+	// duplicate.
+	c.SetDeadline(w.deadline)
 	if err := dialHandshake(c, w.hp, w.rank, r); err != nil {
 		c.Close()
 		return nil, err
@@ -336,10 +352,13 @@ func (w *wireup) handleIncoming(c *net.TCPConn) {
 	c.SetDeadline(w.handshakeDeadline())
 	claimed := -1
 	peer, err := acceptHandshake(c, w.hp, w.rank, w.wanted, func(p int) error {
-		if err := w.claim(p); err != nil {
+		if err := w.claim(p, c); err != nil {
 			return err
 		}
 		claimed = p
+		if testHookClaimed != nil {
+			testHookClaimed(w.rank, p)
+		}
 		return nil
 	})
 	if err == nil {
@@ -372,8 +391,11 @@ func (w *wireup) wanted(p int) error {
 	return nil
 }
 
-// claim reserves rank p for a dialer that has proved itself.
-func (w *wireup) claim(p int) error {
+// claim reserves rank p for the dialer on c, which has proved itself.
+// From here on c is a peer's, no longer a handshake in progress: a flood
+// of strangers cannot evict it (the welcome that follows would be cut, and
+// the dialer would find the rank reserved when it dialed again).
+func (w *wireup) claim(p int, c *net.TCPConn) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	switch {
@@ -383,5 +405,10 @@ func (w *wireup) claim(p int) error {
 		return refuse(refuseDuplicate, "rank %d", p)
 	}
 	w.reserved[p] = true
+	delete(w.pending, c)
 	return nil
 }
+
+// testHookClaimed, when set by a test, is called when acceptor rank self
+// has reserved rank peer, before it sends the welcome.
+var testHookClaimed func(self, peer int)

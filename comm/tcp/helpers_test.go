@@ -264,6 +264,11 @@ func withRawPeerCopying(t testing.TB, cfg Config) (*Transport, *recorder, *net.T
 	}
 	rec := newRecorder()
 	res.tr.Start(rec)
-	t.Cleanup(func() { res.tr.Close() })
+	t.Cleanup(func() {
+		// The raw peer hangs up first, as a real one does on the goaway;
+		// Close would otherwise wait DeadAfter for it.
+		raw.Close()
+		res.tr.Close()
+	})
 	return res.tr, rec, raw
 }

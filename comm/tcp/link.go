@@ -228,8 +228,13 @@ func (l *link) goodbye(kind frameType, code int32, why error) {
 	if !l.wbroken {
 		h := frameHeader{Type: kind, Source: uint32(l.t.rank), Tag: code}
 		h.encode(l.whdr[:], nil)
-		if _, err := l.conn.Write(l.whdr[:]); err != nil {
-			l.wbroken = true
+		// Into the socket at once if it has room, however late this
+		// goroutine runs; only a full socket (a peer not reading) waits,
+		// until the goodbye's deadline.
+		if n := writeNow(l.conn, l.whdr[:]); n < len(l.whdr) {
+			if _, err := l.conn.Write(l.whdr[n:]); err != nil {
+				l.wbroken = true
+			}
 		}
 	}
 	l.conn.CloseWrite()
@@ -251,14 +256,29 @@ func (l *link) readLoop(h comm.Handler) {
 
 // recv reads frames until one ends the link, and returns why.
 func (l *link) recv(h comm.Handler) error {
+	excused := false // a silence has been excused since the last frame
 	for {
 		l.armRead()
+		// Wait for the next frame's first byte apart from reading it, so
+		// that a deadline reached here has consumed nothing and the wait
+		// can go on if the silence was not the peer's (see excuse).
+		if _, err := l.fr.br.Peek(1); err != nil {
+			if !excused && l.excuse(err) {
+				excused = true
+				continue
+			}
+			return l.readErr(err, true)
+		}
+		excused = false
 		fh, err := l.fr.next()
 		if err != nil {
 			return l.readErr(err, true)
 		}
 		switch fh.Type {
 		case framePing:
+			if testHookPing != nil {
+				testHookPing(l.t.rank, l.peer)
+			}
 		case frameGoAway:
 			return ErrPeerClosed
 		case frameAbort:
@@ -295,6 +315,36 @@ func (l *link) recv(h comm.Handler) error {
 		}
 	}
 }
+
+// excuse reports whether a read deadline err passed for want of this
+// rank's own time rather than the peer's frames, so the link deserves one
+// more DeadAfter: on a loaded machine the reader may run long after its
+// deadline, with a ping in the socket it never got to read, or (when the
+// peer's process was held up with ours) just before the peer's heartbeat
+// could run again. Silence is excused when input is waiting in the kernel,
+// or when this goroutine woke more than a heartbeat past its deadline;
+// once per silence, so a dead peer is still declared lost, at most one
+// DeadAfter later. A drain deadline (a write failed) is never excused.
+func (l *link) excuse(err error) bool {
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() || l.drainDL.Load() != 0 {
+		return false
+	}
+	late := time.Since(l.rdl)
+	excused := pendingInput(l.conn) || late > l.t.cfg.Heartbeat
+	if excused && testHookExcused != nil {
+		testHookExcused(l.peer, late)
+	}
+	return excused
+}
+
+// testHookPing, when set by a test, is called by rank self's reader for
+// every ping from peer.
+var testHookPing func(self, peer int)
+
+// testHookExcused, when set by a test, is called with the peer and how
+// late the reader woke each time a silence is excused.
+var testHookExcused func(peer int, late time.Duration)
 
 // readErr turns a read error into the reason the link ended.
 func (l *link) readErr(err error, atHeader bool) error {

@@ -32,13 +32,10 @@ type Transport struct {
 
 var _ comm.Transport = (*Transport)(nil)
 
-// Bounds of the goodbye in Close and Abort: a peer that does not take a
-// goaway or abort frame within goodbyeTimeout does not get it, and Close
-// waits at most closeLinger for peers to hang up after its goaway.
-const (
-	goodbyeTimeout = time.Second
-	closeLinger    = time.Second
-)
+// goodbyeTimeout bounds the goodbye of Close and Abort: a peer whose
+// socket is full and does not take a goaway or abort frame within it does
+// not get it. (A frame that fits goes out at once, see writeNow.)
+const goodbyeTimeout = time.Second
 
 func newTransport(rank, size int, cfg Config, conns []*net.TCPConn) *Transport {
 	t := &Transport{rank: rank, size: size, cfg: cfg, links: make([]*link, size), stop: make(chan struct{})}
@@ -164,10 +161,12 @@ func (t *Transport) shutdown(kind frameType, code int32, why error) {
 	if kind == frameGoAway && started {
 		// Let peers read the goaway and hang up first: closing a socket
 		// with unread input resets it, and a reset can destroy the goaway
-		// before the peer reads it.
+		// before the peer reads it. A live peer's reader hangs up as soon
+		// as it runs, however loaded the machine; only a peer that is
+		// stuck takes until DeadAfter, when our reader gives up on it.
 		done := make(chan struct{})
 		go func() { t.readers.Wait(); close(done) }()
-		timer := time.NewTimer(min(closeLinger, t.cfg.DeadAfter))
+		timer := time.NewTimer(t.cfg.DeadAfter)
 		select {
 		case <-done:
 		case <-timer.C:

@@ -203,6 +203,23 @@ func TestConnectTimeoutNamesMissing(t *testing.T) {
 	}
 }
 
+// TestConnectTimeoutManyMissing: with hundreds of ranks missing the error
+// stays one readable line: the first maxNamedMissing named, then a count.
+func TestConnectTimeoutManyMissing(t *testing.T) {
+	const size = 12
+	ls, addrs := listenAll(t, size)
+	for _, l := range ls[1:] {
+		l.Close() // ranks 1-11 never start
+	}
+	cfg := testConfig()
+	cfg.ConnectTimeout = 300 * time.Millisecond
+	_, err := Connect(context.Background(), ls[0], 0, addrs, cfg)
+	want := fmt.Sprintf("11 of 11 links missing: rank 1 (%s: never connected to us); ", addrs[1])
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), fmt.Sprintf("rank 8 (%s: never connected to us); and 3 more", addrs[8])) {
+		t.Errorf("err = %v, want ranks 1-8 named, then \"and 3 more\"", err)
+	}
+}
+
 // TestConnectCanceled: canceling ctx ends the wire-up early.
 func TestConnectCanceled(t *testing.T) {
 	ls, addrs := listenAll(t, 2)
@@ -277,5 +294,56 @@ func TestConfigDefaults(t *testing.T) {
 			got.Heartbeat != c.want.Heartbeat || got.DeadAfter != c.want.DeadAfter || got.MaxMessage != c.want.MaxMessage {
 			t.Errorf("%+v.WithDefaults() = %+v, want %+v", c.in, got, c.want)
 		}
+	}
+	// In Connect the default heartbeat grows with the world, so an idle
+	// rank sends about pingsPerSecond pings a second, and never beyond
+	// DeadAfter/4; a heartbeat that was set is kept.
+	for _, c := range []struct {
+		in   Config
+		size int
+		want time.Duration
+	}{
+		{Config{}, 2, time.Second},
+		{Config{}, pingsPerSecond + 1, time.Second},
+		{Config{}, 2*pingsPerSecond + 1, 2 * time.Second},
+		{Config{}, 1000, 15 * time.Second / 4},
+		{Config{DeadAfter: 2 * time.Second}, 1000, 500 * time.Millisecond},
+		{Config{Heartbeat: 100 * time.Millisecond}, 1000, 100 * time.Millisecond},
+	} {
+		if got := c.in.withSize(c.size).Heartbeat; got != c.want {
+			t.Errorf("%+v.withSize(%d).Heartbeat = %v, want %v", c.in, c.size, got, c.want)
+		}
+	}
+}
+
+// TestWelcomeAfterHandshakeDeadline reproduces the wire-up race of a busy
+// machine: the acceptor has checked the dialer's proof and reserved its
+// rank, but the welcome reaches the dialer only after the dialer's
+// handshake deadline (here the acceptor holds it back; under load the
+// dialer is simply not scheduled in time). A dialer that gave up on the
+// welcome dialed again and was refused as "rank already connected", and
+// the whole job failed. Once the acceptor has proved itself the dialer
+// waits for its verdict as long as the wire-up lasts, so the link comes up
+// and carries data.
+func TestWelcomeAfterHandshakeDeadline(t *testing.T) {
+	cfg := testConfig()
+	cfg.HandshakeTimeout = 200 * time.Millisecond
+	var once sync.Once
+	testHookClaimed = func(self, peer int) {
+		if self == 0 && peer == 2 {
+			// Well past the dialer's handshake deadline, which was set
+			// before the hello went out.
+			once.Do(func() { time.Sleep(3 * cfg.HandshakeTimeout) })
+		}
+	}
+	defer func() { testHookClaimed = nil }()
+
+	ts, recs := newWorld(t, 3, cfg)
+	if err := ts[2].Send(0, comm.Header{Source: 2, Type: comm.Byte, Length: 5}, pattern(5, 2, 0, 0)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a message over the late-welcomed link", func() bool { return len(recs[0].deliveries(2)) == 1 })
+	if d := recs[0].deliveries(2)[0]; !bytes.Equal(d.data, pattern(5, 2, 0, 0)) {
+		t.Errorf("got %x", d.data)
 	}
 }

@@ -15,7 +15,7 @@
 #     controller at 127.0.0.1, nodes n1 n2 n3 at 127.0.1.1-3 listening on
 #     ports 17001-17003, CPUs=4 each (more than the machine has, allowed by
 #     SlurmdParameters=config_overrides), no cgroups, no accounting, one
-#     partition "debug" (Default=YES);
+#     partition "debug" (Default=YES), MpiDefault=pmi2 (checked to exist);
 #   - adds "127.0.1.X nX" lines to /etc/hosts, tagged "# spmd-ci slurm", and
 #     a line for this host's short name if it does not resolve;
 #   - starts slurmctld and one `slurmd -N nX` per node, state, spool, logs
@@ -75,7 +75,10 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-MpiDefault=none
+# PMI-2 by default: srun gives every task a socket to Slurm's key-value
+# store (PMI_FD), through which spmd's ranks share their secret, so that
+# srun -N 3 -n 6 spmd pi works as typed (docs/LAUNCHING.md).
+MpiDefault=pmi2
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
@@ -141,6 +144,8 @@ if ! (ci_wait "nodes ${nodes[*]} idle" 60 all_idle); then
 	ci_die "the Slurm nodes did not become idle"
 fi
 
+srun --mpi=list 2>&1 | grep -qw pmi2 ||
+	ci_die "this Slurm has no pmi2 MPI plugin (Debian: slurm-wlm-basic-plugins): srun --mpi=list says: $(srun --mpi=list 2>&1 | tr '\n' ' ')"
 out=$(timeout 60 srun -I30 -N 3 -n 6 -O hostname </dev/null) || ci_die "srun -N 3 -n 6 -O hostname failed; logs in $dir"
 [ "$(wc -l <<<"$out")" -eq 6 ] || ci_die "srun printed $(wc -l <<<"$out") lines, want 6: $out"
 ci_log "srun -N 3 -n 6 -O hostname works"

@@ -33,14 +33,16 @@
 //	SPMD_JOB         a random job id
 //	SPMD_STDERR_TTY  1 when the launcher's standard error is a terminal
 //	                 (the root then shows progress)
+//	SPMD_NOTICES     1: the launcher reads the ranks' notices (blame.go)
 //
 // # Exit status
 //
 // Run returns 0 when every rank exits 0. Otherwise it returns the code of
-// the first rank that failed (128+n for a death by signal n), 128+n when
-// the launcher itself got signal n first, and 124 when Config.Timeout
-// expired. Each of these is reported on Config.Stderr in one line starting
-// "spmd run: ".
+// the rank the failure came from (128+n for a death by signal n): the
+// first rank that failed, unless it only followed another's failure, as
+// its notice on stderr says (see blame.go); 128+n when the launcher itself
+// got signal n first, and 124 when Config.Timeout expired. Each of these
+// is reported on Config.Stderr in one line starting "spmd run: ".
 //
 // # Remote ranks
 //
@@ -61,7 +63,9 @@
 // (even by SIGKILL), local ranks get SIGKILL from the kernel
 // (PR_SET_PDEATHSIG), their process groups get it from the job's watchdog
 // process (Config.Watchdog, see watchdog.go), and remote ranks from
-// _remote when its stdin ends.
+// _remote when its stdin ends. A watchdog that dies is replaced at once
+// by one that already knows every running group, so killing the watchdog
+// first does not open the way to orphans.
 //
 // # Output
 //

@@ -68,6 +68,7 @@ func (j *job) rankEnv(r int) []string {
 		"SPMD_HOST=" + p.addr,
 		"SPMD_SECRET=" + j.secret,
 		"SPMD_JOB=" + j.id,
+		"SPMD_NOTICES=1", // see blame.go
 	}
 	if j.rendezvous != "" {
 		env = append(env, "SPMD_RENDEZVOUS="+j.rendezvous)
@@ -219,13 +220,24 @@ func (j *job) supervise(ctx context.Context) int {
 		j.signalAll(sig)
 		killC = time.After(j.cfg.KillAfter)
 	}
+	b := newBlame(j)
+	defer b.stop()
 	for left > 0 {
 		select {
 		case ev := <-exits:
 			left--
-			if ev.st.failed() && !stopping {
-				j.out.log(ev.st.describe(ev.rank, j.places[ev.rank].host))
-				stop(ev.st.exitCode(), syscall.SIGTERM)
+			if stopping {
+				continue
+			}
+			if line, c, ok := b.exited(ev); ok {
+				j.out.log(line)
+				stop(c, syscall.SIGTERM)
+			}
+		case <-b.timeout():
+			if !stopping {
+				line, c := b.graceOver()
+				j.out.log(line)
+				stop(c, syscall.SIGTERM)
 			}
 		case s := <-j.cfg.Signals:
 			sig, _ := s.(syscall.Signal)

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -345,18 +346,7 @@ func TestRunLauncherKilled(t *testing.T) {
 		{"mixed", hosts(4, "127.0.0.1", "127.0.0.2")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var cfg Config
-			marker := markEnv(t, &cfg)
-			cmd := exec.Command(self(t), append([]string{"_launch", strings.Join(tc.hosts, ",")},
-				shell(`echo up; sleep 60 & wait`)...)...)
-			cmd.Env = append(os.Environ(), marker)
-			var out syncBuffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer cmd.Wait()
-			waitFor(t, "ranks up", func() bool { return out.lines() == len(tc.hosts) })
+			cmd, marker := startLauncher(t, tc.hosts)
 			if n := len(jobProcs(marker)); n < 2*len(tc.hosts) {
 				t.Fatalf("found %d processes of the job, want at least %d (rank shells and sleeps)", n, 2*len(tc.hosts))
 			}
@@ -364,6 +354,57 @@ func TestRunLauncherKilled(t *testing.T) {
 			checkNoneLeft(t, marker)
 		})
 	}
+}
+
+// TestRunWatchdogKilledThenLauncher: killing the job's watchdog and then
+// the launcher, both with SIGKILL, leaves no process of the job: the
+// launcher replaced its watchdog, handing it the groups still running, as
+// soon as the first one died. (Without the replacement the ranks' leaders
+// died by their death signal and their children lived on.)
+func TestRunWatchdogKilledThenLauncher(t *testing.T) {
+	cmd, marker := startLauncher(t, hosts(3, "127.0.0.1"))
+	first := watchdogOf(marker)
+	if first == 0 {
+		t.Fatal("no watchdog process found")
+	}
+	syscall.Kill(first, syscall.SIGKILL)
+	// The replacement knows every group from the moment it exists.
+	waitFor(t, "a new watchdog", func() bool { w := watchdogOf(marker); return w != 0 && w != first })
+	cmd.Process.Kill()
+	checkNoneLeft(t, marker)
+}
+
+// startLauncher starts a launcher (this binary's _launch) of ranks on
+// hosts that each start a child and wait, and returns once every rank is
+// up, with the marker in the job's environment. The test kills the
+// launcher; its end is waited for when the test ends.
+func startLauncher(t *testing.T, hosts []string) (*exec.Cmd, string) {
+	t.Helper()
+	var cfg Config
+	marker := markEnv(t, &cfg)
+	cmd := exec.Command(self(t), append([]string{"_launch", strings.Join(hosts, ",")},
+		shell(`echo up; sleep 60 & wait`)...)...)
+	cmd.Env = append(os.Environ(), marker)
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Wait() })
+	waitFor(t, "ranks up", func() bool { return out.lines() == len(hosts) })
+	return cmd, marker
+}
+
+// watchdogOf returns the pid of the live watchdog among the processes
+// with marker, or 0.
+func watchdogOf(marker string) int {
+	for _, pid := range jobProcs(marker) {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+		if args := strings.Split(string(b), "\x00"); len(args) > 1 && args[1] == "_watchdog" {
+			return pid
+		}
+	}
+	return 0
 }
 
 // TestLocalEnvOf checks that an outer MPI launcher's rank variables do not

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"sync"
 	"syscall"
+
+	"github.com/spmd-go/spmd/comm/boot"
 )
 
 // localRank is a rank started by fork/exec on this machine.
@@ -14,6 +16,7 @@ type localRank struct {
 	outs   sync.WaitGroup
 	stdout *os.File // read ends of the rank's output pipes
 	stderr *os.File
+	notice *boot.Notice // set by the stderr hook; read after outs.Wait
 }
 
 // startLocal starts rank r of j, running path with argv j.cfg.Program.
@@ -80,7 +83,9 @@ func (j *job) startLocal(r int, path string) (*localRank, error) {
 	lr := &localRank{g: newPgroup(cmd, j.wd), stdout: outR, stderr: errR}
 	lr.outs.Add(2)
 	go func() { defer lr.outs.Done(); j.out.sink(j.out.stdout, r).forward(outR) }()
-	go func() { defer lr.outs.Done(); j.out.sink(j.out.stderr, r).forward(errR) }()
+	errSink := j.out.sink(j.out.stderr, r)
+	errSink.hook = func(line []byte) []byte { return takeNotice(line, &lr.notice) }
+	go func() { defer lr.outs.Done(); errSink.forward(errR) }()
 	return lr, nil
 }
 
@@ -90,7 +95,9 @@ func (lr *localRank) kill()                     { lr.g.signal(syscall.SIGKILL) }
 func (lr *localRank) wait() status {
 	ps := lr.g.wait()
 	drain(&lr.outs, lr.stdout, lr.stderr)
-	return statusOf(ps)
+	st := statusOf(ps)
+	st.follows = lr.notice
+	return st
 }
 
 func isCharDevice(f *os.File) bool {

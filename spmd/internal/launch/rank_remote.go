@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/spmd-go/spmd/comm/boot"
 )
 
 // sshKillDelay is how long a remote rank gets, after its SIGKILL frame was
@@ -44,9 +46,10 @@ type remoteRank struct {
 
 	// Filled by the stderr hook on the forwarding goroutine; read after
 	// outs.Wait.
-	ready bool
-	early [][]byte // ssh's stderr before ready
-	rep   *report  // start-error or exit
+	ready  bool
+	early  [][]byte     // ssh's stderr before ready
+	rep    *report      // start-error or exit
+	notice *boot.Notice // the rank's own notice (see blame.go)
 }
 
 func (j *job) startRemote(r int, host string, ssh []string) (*remoteRank, error) {
@@ -166,6 +169,9 @@ func (rr *remoteRank) kill() {
 // stderrLine is the stderr hook: it strips _remote's reports and holds
 // back ssh's own messages until _remote is known to run.
 func (rr *remoteRank) stderrLine(line []byte) []byte {
+	if line = takeNotice(line, &rr.notice); line == nil {
+		return nil
+	}
 	i := bytes.Index(line, []byte(reportMark))
 	if i < 0 {
 		if rr.ready {
@@ -218,7 +224,7 @@ func (rr *remoteRank) wait() status {
 	}
 	switch {
 	case rr.rep != nil && rr.rep.kind == "exit":
-		return status{code: rr.rep.code, signal: syscall.Signal(rr.rep.signal)}
+		return status{code: rr.rep.code, signal: syscall.Signal(rr.rep.signal), follows: rr.notice}
 	case rr.rep != nil:
 		return status{startErr: rr.rep.msg, sshCode: 127}
 	case !rr.ready:

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+
+	"github.com/spmd-go/spmd/comm/boot"
 )
 
 // status is how one rank ended.
@@ -14,6 +16,7 @@ type status struct {
 	startErr string         // nonempty: it never started (e.g. ssh could not connect)
 	lostErr  string         // nonempty: it started but we lost track (ssh link died)
 	sshCode  int            // the ssh client's own exit code, for remote ranks
+	follows  *boot.Notice   // the rank's notice: whose failure it followed
 }
 
 func (s status) failed() bool {

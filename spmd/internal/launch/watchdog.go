@@ -3,6 +3,7 @@ package launch
 import (
 	"bufio"
 	"io"
+	"os"
 	"os/exec"
 	"os/signal"
 	"strconv"
@@ -24,11 +25,27 @@ import (
 // If the pipe ends without "done", the launcher died: the watchdog kills
 // every group still listed.
 
+// If the watchdog itself dies (killed by a user or the OOM killer), the
+// launcher starts another at once and hands it the groups still running,
+// written to its stdin before it runs: from the moment the new watchdog
+// exists it knows every group, so killing the watchdog and then the
+// launcher leaves no orphan either.
+
+// maxWatchdogRestarts bounds how often a dying watchdog is replaced, so a
+// watchdog that cannot run (its binary gone) is not restarted forever.
+const maxWatchdogRestarts = 100
+
 // watchdog is the launcher's end of the pipe; a nil *watchdog does nothing.
 type watchdog struct {
-	mu  sync.Mutex
-	cmd *exec.Cmd
-	w   io.WriteCloser
+	argv []string
+
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	w        *os.File
+	groups   map[int]bool // started and not yet cleaned up
+	stopping bool
+	restarts int
+	exited   chan struct{} // closed when the current watchdog has been reaped
 }
 
 // startWatchdog starts argv as the job's watchdog. It is best effort: a
@@ -37,16 +54,70 @@ func startWatchdog(argv []string) *watchdog {
 	if len(argv) == 0 {
 		return nil
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // and no death signal
-	w, err := cmd.StdinPipe()
+	wd := &watchdog{argv: argv, groups: map[int]bool{}}
+	wd.mu.Lock()
+	defer wd.mu.Unlock()
+	if wd.spawn() != nil {
+		return nil
+	}
+	return wd
+}
+
+// spawn starts a watchdog process that already has every group in
+// wd.groups on its stdin, and a goroutine that replaces it if it dies
+// before stop. wd.mu is held.
+func (wd *watchdog) spawn() error {
+	r, w, err := os.Pipe()
 	if err != nil {
-		return nil
+		return err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil
+	var list []byte
+	for pgid := range wd.groups {
+		list = append(list, "+"+strconv.Itoa(pgid)+"\n"...)
 	}
-	return &watchdog{cmd: cmd, w: w}
+	if len(list) <= watchdogPreload {
+		w.Write(list) // into the pipe's buffer, before the watchdog runs
+		list = nil
+	}
+	cmd := exec.Command(wd.argv[0], wd.argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // and no death signal
+	cmd.Stdin = r
+	err = cmd.Start()
+	r.Close()
+	if err != nil {
+		w.Close()
+		return err
+	}
+	if list != nil {
+		w.Write(list) // a huge job: the watchdog reads as we write
+	}
+	exited := make(chan struct{})
+	wd.cmd, wd.w, wd.exited = cmd, w, exited
+	go wd.watch(cmd, exited)
+	return nil
+}
+
+// watchdogPreload is what is written into a new watchdog's stdin before
+// it starts: well within a pipe's buffer (64 KiB on Linux, at least 4 KiB
+// by POSIX), so the write cannot block.
+const watchdogPreload = 4 << 10
+
+// watch reaps the watchdog cmd and, unless the launcher is stopping it,
+// replaces it.
+func (wd *watchdog) watch(cmd *exec.Cmd, exited chan struct{}) {
+	cmd.Wait()
+	close(exited)
+	wd.mu.Lock()
+	defer wd.mu.Unlock()
+	if wd.stopping || wd.cmd != cmd {
+		return
+	}
+	wd.w.Close()
+	wd.cmd, wd.w = nil, nil
+	if wd.restarts < maxWatchdogRestarts {
+		wd.restarts++
+		wd.spawn()
+	}
 }
 
 func (wd *watchdog) send(line string) {
@@ -55,22 +126,52 @@ func (wd *watchdog) send(line string) {
 	}
 	wd.mu.Lock()
 	defer wd.mu.Unlock()
-	io.WriteString(wd.w, line+"\n")
+	wd.sendLocked(line)
 }
 
-func (wd *watchdog) started(pgid int) { wd.send("+" + strconv.Itoa(pgid)) }
-func (wd *watchdog) cleaned(pgid int) { wd.send("-" + strconv.Itoa(pgid)) }
+func (wd *watchdog) sendLocked(line string) {
+	if wd.w != nil {
+		io.WriteString(wd.w, line+"\n")
+	}
+}
+
+func (wd *watchdog) started(pgid int) {
+	if wd == nil {
+		return
+	}
+	wd.mu.Lock()
+	defer wd.mu.Unlock()
+	wd.groups[pgid] = true
+	wd.sendLocked("+" + strconv.Itoa(pgid))
+}
+
+func (wd *watchdog) cleaned(pgid int) {
+	if wd == nil {
+		return
+	}
+	wd.mu.Lock()
+	defer wd.mu.Unlock()
+	delete(wd.groups, pgid)
+	wd.sendLocked("-" + strconv.Itoa(pgid))
+}
 
 // stop tells the watchdog the launcher ends normally, and reaps it.
 func (wd *watchdog) stop() {
 	if wd == nil {
 		return
 	}
-	wd.send("done")
 	wd.mu.Lock()
-	wd.w.Close()
+	wd.stopping = true
+	wd.sendLocked("done")
+	exited := wd.exited
+	if wd.w != nil {
+		wd.w.Close()
+		wd.w = nil
+	}
 	wd.mu.Unlock()
-	wd.cmd.Wait()
+	if exited != nil {
+		<-exited
+	}
 }
 
 // RunWatchdog is the hidden `spmd _watchdog` command (see watchdog.go):

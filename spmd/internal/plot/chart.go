@@ -48,7 +48,10 @@ type Band struct {
 // x axis (the worker counts measured), labelled by XTickLabel (default
 // %g); YFromZero starts the y axis at 0. LogX and LogY make an axis
 // logarithmic (message sizes, latencies): every value on it must then be
-// positive, or build fails.
+// positive, or build fails. Note, when not empty, is a remark printed in
+// the legend's box under the curves' entries, one line per line of Note:
+// what a reader should know that the curves do not show (such as why a
+// fitted curve is missing).
 type Chart struct {
 	Title, XLabel, YLabel string
 	Curves                []Curve
@@ -57,37 +60,7 @@ type Chart struct {
 	YFromZero             bool
 	LogX, LogY            bool
 	Band                  *Band
-}
-
-// checkLog reports a value a logarithmic axis cannot show.
-func (c Chart) checkLog() error {
-	for _, cv := range c.Curves {
-		for i := range cv.X {
-			if c.LogX && cv.X[i] <= 0 {
-				return fmt.Errorf("plot: curve %q: x = %g on a log axis", cv.Label, cv.X[i])
-			}
-			ys := []float64{cv.Y[i]}
-			if cv.Lo != nil {
-				ys = append(ys, cv.Lo[i], cv.Hi[i])
-			}
-			for _, y := range ys {
-				if c.LogY && y <= 0 {
-					return fmt.Errorf("plot: curve %q: y = %g on a log axis", cv.Label, y)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// axisMap returns the map from data to the axis's drawing space and back:
-// log10 for a log axis, so padding and legend room are proportional there.
-func axisMap(log bool) (to, from func(float64) float64) {
-	if !log {
-		id := func(v float64) float64 { return v }
-		return id, id
-	}
-	return math.Log10, func(v float64) float64 { return math.Pow(10, v) }
+	Note                  string
 }
 
 // Colors of the curves in order: measured curves take them in turn,
@@ -149,101 +122,101 @@ func (c Chart) ranges() (xmin, xmax, ymin, ymax float64, ok bool) {
 	return xmin, xmax, ymin, ymax, xmin <= xmax && ymin <= ymax
 }
 
-// legendEntries counts the lines of the legend.
-func (c Chart) legendEntries() int {
-	n := len(c.Curves)
-	if c.Band != nil {
-		n++
-	}
-	return n
-}
-
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
+// figure is a chart built for drawing: the gonum plot without a legend,
+// the legend drawn over it, and the ink of the data the legend must not
+// hide.
+type figure struct {
+	p       *gplot.Plot
+	legend  legend
+	strokes []stroke
+}
+
 // build lays the chart out on a gonum plot.
-func (c Chart) build() (*gplot.Plot, error) {
+func (c Chart) build() (*figure, error) {
 	c.check()
 	p := gplot.New()
 	p.Title.Text = c.Title
+	p.Title.TextStyle.Font.Size = titleFontSize
 	p.X.Label.Text = c.XLabel
 	p.Y.Label.Text = c.YLabel
-	p.Legend.Top = true
-	p.Legend.Left = true
+	for _, a := range []*gplot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = labelFontSize
+		a.Tick.Label.Font.Size = tickFontSize
+	}
 
 	if err := c.checkLog(); err != nil {
 		return nil, err
 	}
+	c, xticks, yticks := c.linear()
 	xmin, xmax, ymin, ymax, ok := c.ranges()
 	if !ok {
 		xmin, xmax, ymin, ymax = 1, 10, 1, 10
 	}
-	toX, fromX := axisMap(c.LogX)
-	toY, fromY := axisMap(c.LogY)
-	xmin, xmax, ymin, ymax = toX(xmin), toX(xmax), toY(ymin), toY(ymax)
-	if c.YFromZero && !c.LogY {
+	if c.YFromZero {
 		ymin = math.Min(0, ymin)
 	}
 	pad := 0.05 * (ymax - ymin)
 	if pad == 0 {
 		pad = math.Max(0.05*math.Abs(ymax), 0.05)
 	}
-	if !c.YFromZero || ymin < 0 || c.LogY {
+	if !c.YFromZero || ymin < 0 {
 		ymin -= pad
 	}
-	// Room above the data for the legend in the top left corner: about
-	// 6 % of the height per entry.
-	head := math.Min(0.06*float64(c.legendEntries())+0.03, 0.6)
-	ymax = ymin + (ymax+pad-ymin)/(1-head)
+	ymax += pad
 	xpad := 0.04 * (xmax - xmin)
 	if xpad == 0 {
 		xpad = 0.5
 	}
 	xmin, xmax = xmin-xpad, xmax+xpad
-	xmin, xmax, ymin, ymax = fromX(xmin), fromX(xmax), fromY(ymin), fromY(ymax)
 
-	// The band goes first so that it lies under every curve.
+	f := &figure{p: p}
+	// The band goes first so that it lies under every curve. It reaches
+	// far above the data: the top of the y axis may yet be raised to make
+	// room for the legend.
 	if b := c.Band; b != nil && b.From < xmax {
 		from := math.Max(b.From, xmin)
-		poly, err := plotter.NewPolygon(plotter.XYs{{X: from, Y: ymin}, {X: xmax, Y: ymin}, {X: xmax, Y: ymax}, {X: from, Y: ymax}})
+		top := ymax + 100*(ymax-ymin)
+		poly, err := plotter.NewPolygon(plotter.XYs{{X: from, Y: ymin}, {X: xmax, Y: ymin}, {X: xmax, Y: top}, {X: from, Y: top}})
 		if err != nil {
 			return nil, err
 		}
 		poly.Color = bandColor
 		poly.LineStyle = draw.LineStyle{}
 		p.Add(poly)
-		p.Legend.Add(b.Label, poly)
+		f.legend.add(b.Label, poly)
 	}
 	p.Add(plotter.NewGrid())
 
 	measured := 0
 	for _, cv := range c.Curves {
-		if err := addCurve(p, cv, &measured); err != nil {
+		if err := f.addCurve(cv, &measured); err != nil {
 			return nil, fmt.Errorf("plot: curve %q: %w", cv.Label, err)
 		}
 	}
+	f.legend.setNote(c.Note)
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = xmin, xmax, ymin, ymax
-	if c.XTicks != nil {
-		ticks := make([]gplot.Tick, len(c.XTicks))
-		for i, t := range c.XTicks {
-			label := fmt.Sprintf("%g", t)
-			if c.XTickLabel != nil {
-				label = c.XTickLabel(t)
-			}
-			ticks[i] = gplot.Tick{Value: t, Label: label}
-		}
-		p.X.Tick.Marker = gplot.ConstantTicks(ticks)
-	} else if c.LogX {
-		p.X.Tick.Marker = gplot.LogTicks{Prec: -1}
+	if xticks != nil {
+		p.X.Tick.Marker = xticks
 	}
-	if c.LogX {
-		p.X.Scale = gplot.LogScale{}
+	p.Y.Tick.Marker = yticks
+	return f, nil
+}
+
+// draw draws the figure on dc: the plot, then the legend on its box at
+// the place that hides no data. It returns the legend's box (empty when
+// there is no legend) and the canvas the data were drawn in.
+func (f *figure) draw(dc draw.Canvas) (box vg.Rectangle, data draw.Canvas) {
+	dc = draw.Crop(dc, chartMargin, -chartMargin, chartMargin, -chartMargin)
+	if !f.legend.empty() {
+		box = place(f.p, dc, f.strokes, f.legend.size())
 	}
-	p.Y.Tick.Marker = shortTicks{}
-	if c.LogY {
-		p.Y.Scale = gplot.LogScale{}
-		p.Y.Tick.Marker = gplot.LogTicks{Prec: -1}
+	f.p.Draw(dc)
+	if !f.legend.empty() {
+		f.legend.draw(dc, box)
 	}
-	return p, nil
+	return box, f.p.DataCanvas(dc)
 }
 
 // shortTicks are gonum's default ticks labelled with %g: "250", not
@@ -276,7 +249,20 @@ func finitePoints(cv Curve) (xys plotter.XYs, lo, hi []float64, flagged []bool) 
 	return xys, lo, hi, flagged
 }
 
-func addCurve(p *gplot.Plot, cv Curve, measured *int) error {
+// Line widths and marker sizes, in points, and the white margin around
+// the whole chart.
+var (
+	chartMargin   = vg.Points(6)
+	measuredWidth = vg.Points(1.5)
+	modelWidth    = vg.Points(1)
+	markerRadius  = vg.Points(3)
+	capWidth      = vg.Points(4)
+)
+
+// addCurve adds a curve to the plot and the legend, and its ink to the
+// strokes the legend must not hide.
+func (f *figure) addCurve(cv Curve, measured *int) error {
+	p := f.p
 	xys, lo, hi, flagged := finitePoints(cv)
 	if len(xys) == 0 {
 		return nil
@@ -285,20 +271,23 @@ func addCurve(p *gplot.Plot, cv Curve, measured *int) error {
 	if err != nil {
 		return err
 	}
-	line.Width = vg.Points(1.5)
+	line.Width = measuredWidth
 	switch cv.Kind {
 	case Reference:
 		line.Color = referenceColor
 		line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-		p.Add(line)
-		p.Legend.Add(cv.Label, line)
-		return nil
 	case Model:
 		line.Color = modelColor
-		line.Width = vg.Points(1)
+		line.Width = modelWidth
 		line.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+	}
+	for i := range xys {
+		j := min(i+1, len(xys)-1)
+		f.strokes = append(f.strokes, stroke{a: [2]float64{xys[i].X, xys[i].Y}, b: [2]float64{xys[j].X, xys[j].Y}, r: line.Width / 2})
+	}
+	if cv.Kind != Measured {
 		p.Add(line)
-		p.Legend.Add(cv.Label, line)
+		f.legend.add(cv.Label, line)
 		return nil
 	}
 	col := palette[*measured%len(palette)]
@@ -311,18 +300,22 @@ func addCurve(p *gplot.Plot, cv Curve, measured *int) error {
 			return err
 		}
 		bars.Color = col
-		bars.CapWidth = vg.Points(4)
+		bars.CapWidth = capWidth
 		p.Add(bars)
+		for i := range xys {
+			f.strokes = append(f.strokes, stroke{a: [2]float64{xys[i].X, lo[i]}, b: [2]float64{xys[i].X, hi[i]}, r: capWidth / 2})
+		}
 	}
 	var solid, hollow plotter.XYs
-	for i, f := range flagged {
-		if f {
+	for i, fl := range flagged {
+		if fl {
 			hollow = append(hollow, xys[i])
 		} else {
 			solid = append(solid, xys[i])
 		}
+		f.strokes = append(f.strokes, stroke{a: [2]float64{xys[i].X, xys[i].Y}, b: [2]float64{xys[i].X, xys[i].Y}, r: markerRadius})
 	}
-	legendGlyph := draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+	legendGlyph := draw.GlyphStyle{Color: col, Radius: markerRadius, Shape: draw.CircleGlyph{}}
 	for _, g := range []struct {
 		pts   plotter.XYs
 		shape draw.GlyphDrawer
@@ -334,13 +327,13 @@ func addCurve(p *gplot.Plot, cv Curve, measured *int) error {
 		if err != nil {
 			return err
 		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: vg.Points(3), Shape: g.shape}
+		sc.GlyphStyle = draw.GlyphStyle{Color: col, Radius: markerRadius, Shape: g.shape}
 		p.Add(sc)
 	}
 	if len(solid) == 0 {
 		legendGlyph.Shape = draw.RingGlyph{}
 	}
-	p.Legend.Add(cv.Label, line, legendThumb(legendGlyph))
+	f.legend.add(cv.Label, line, legendThumb(legendGlyph))
 	return nil
 }
 

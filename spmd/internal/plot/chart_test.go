@@ -56,9 +56,10 @@ func TestSavePNGAndSVG(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s is not a PNG: %v", path, err)
 			}
-			// 16 x 10 cm at the default 96 dpi of gonum's PNG canvas.
-			if b := img.Bounds(); b.Dx() != 605 || b.Dy() != 378 {
-				t.Errorf("%s: %dx%d pixels, want 605x378", path, b.Dx(), b.Dy())
+			// 16 x 10 cm at 254 dpi: big enough for a slide (gonum's
+			// default 96 dpi gave 605 x 378).
+			if b := img.Bounds(); b.Dx() != 1600 || b.Dy() != 1000 {
+				t.Errorf("%s: %dx%d pixels, want 1600x1000", path, b.Dx(), b.Dy())
 			}
 		case ".svg":
 			root, texts := parseSVG(t, f)

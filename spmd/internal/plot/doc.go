@@ -8,6 +8,21 @@
 // Amdahl curve), and an optional shaded band marking part of the x axis
 // (points beyond the machine's cores, which ran oversubscribed). Points
 // can be flagged individually: a flagged measured point is drawn hollow.
+// A Note is printed in the legend, under the curves' entries, for what
+// the curves cannot say (why a fitted curve is missing).
+//
+// # Size and legend
+//
+// Every chart is 16 x 10 cm (Width, Height): an SVG of that size, and a
+// PNG at DPI 254, 1600 x 1000 pixels, for slides. Text is sized in points
+// and so stays in proportion to the chart at any DPI.
+//
+// The legend sits on an opaque white box with a thin border, in the first
+// corner of the data area (top left, top right, bottom right, bottom
+// left) where it hides no curve, marker or bar; when every corner holds
+// data, the y axis is extended upwards until the data under a top corner
+// clear the box (place.go). Log axes are drawn as linear axes of log10
+// values with the values as tick labels (logaxis.go says why).
 //
 // # Use
 //

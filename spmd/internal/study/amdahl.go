@@ -94,3 +94,26 @@ func FitAmdahl(p, t []float64) (Amdahl, error) {
 	t1 := a + b
 	return Amdahl{T1: t1, S: a / t1}, nil
 }
+
+// Miss is how far the model's times lie from times t measured on p
+// workers: the root mean square of the relative misses,
+//
+//	sqrt( mean( ((t[i] - Time(p[i])) / t[i])^2 ) )
+//
+// A time off by some share is a speedup off by about the same share, so
+// Miss is also how far, in proportion, the model's speedup curve passes
+// from the measured speedups. It panics if p and t differ in length.
+func (a Amdahl) Miss(p, t []float64) float64 {
+	if len(p) != len(t) {
+		panic("study: Amdahl.Miss: p and t differ in length")
+	}
+	if len(p) == 0 {
+		return 0
+	}
+	var s float64
+	for i := range p {
+		r := (t[i] - a.Time(p[i])) / t[i]
+		s += r * r
+	}
+	return math.Sqrt(s / float64(len(p)))
+}

@@ -74,7 +74,8 @@ func (r *ScaleResult) Charts() map[string]plot.Chart {
 		return []plot.Curve{{Label: modelLabel, Kind: plot.Model, X: mx, Y: y}}
 	}
 
-	timeC := plot.Chart{Title: title("wall time"), XLabel: xlabel, YLabel: "wall time (s), median with min–max", XTicks: ticks, YFromZero: true, Band: band}
+	note := r.FitNote()
+	timeC := plot.Chart{Title: title("wall time"), XLabel: xlabel, YLabel: "wall time (s), median with min–max", XTicks: ticks, YFromZero: true, Band: band, Note: note}
 	timeC.Curves = r.measured(threads, func(s Summary) (float64, float64, float64) { return s.Median, s.Min, s.Max })
 	if r.Weak {
 		timeC.Curves = append(timeC.Curves, plot.Curve{Label: "ideal (constant)", Kind: plot.Reference, X: []float64{lo, hi}, Y: []float64{base.Median, base.Median}})
@@ -89,7 +90,7 @@ func (r *ScaleResult) Charts() map[string]plot.Chart {
 	if r.Weak {
 		speedName = "scaled speedup"
 	}
-	speedC := plot.Chart{Title: title(speedName), XLabel: xlabel, YLabel: fmt.Sprintf("%s over %v", speedName, base.Point), XTicks: ticks, YFromZero: true, Band: band}
+	speedC := plot.Chart{Title: title(speedName), XLabel: xlabel, YLabel: fmt.Sprintf("%s over %v", speedName, base.Point), XTicks: ticks, YFromZero: true, Band: band, Note: note}
 	speedC.Curves = r.measured(threads, func(s Summary) (float64, float64, float64) {
 		g := growth(r.Weak, s, wb)
 		return s.Speedup, base.Median / s.Max * g, base.Median / s.Min * g
@@ -99,7 +100,7 @@ func (r *ScaleResult) Charts() map[string]plot.Chart {
 		speedC.Curves = append(speedC.Curves, model(func(x float64) float64 { return base.Median / r.Fit.Time(x) })...)
 	}
 
-	effC := plot.Chart{Title: title("efficiency"), XLabel: xlabel, YLabel: "efficiency (%)", XTicks: ticks, YFromZero: true, Band: band}
+	effC := plot.Chart{Title: title("efficiency"), XLabel: xlabel, YLabel: "efficiency (%)", XTicks: ticks, YFromZero: true, Band: band, Note: note}
 	if r.Weak {
 		effC.YLabel = fmt.Sprintf("efficiency T(%v) / T (%%)", base.Point)
 	}
@@ -176,7 +177,7 @@ func (r *ScaleResult) threadCounts() []int {
 func (r *ScaleResult) describe() string {
 	d := strings.TrimSpace(r.Job + " " + strings.Join(r.Args, " "))
 	if r.Weak {
-		d = strings.TrimSpace(r.Job + " " + strings.Join(removeFlag(r.Args, sizeFlags[r.Job].names()), " "))
+		d = strings.TrimSpace(r.Job + " " + strings.Join(removeFlag(r.Args, r.sizeNames), " "))
 	}
 	if len(d) > 48 {
 		d = d[:45] + "..."

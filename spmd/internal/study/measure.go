@@ -25,15 +25,20 @@ type Runner struct {
 	Cores      int      // cores on this machine: beyond, --oversubscribe is added
 }
 
-// Report is the part of a job's JSON report a study uses.
+// Report is the part of a job's JSON report (docs/OUTPUT.md) a study uses.
 type Report struct {
-	Job           string         `json:"job"`
-	Ranks         int            `json:"ranks"`
-	Threads       int            `json:"threads"`
-	WallSeconds   float64        `json:"wall_seconds"`
-	SerialSeconds *float64       `json:"serial_seconds"`
-	Verified      *bool          `json:"verified"`
-	Result        map[string]any `json:"result"`
+	Job     string `json:"job"`
+	Ranks   int    `json:"ranks"`
+	Threads int    `json:"threads"`
+	// SectionSeconds is the parallel section (between the barriers), the
+	// time a scaling study compares; ElapsedSeconds the end-to-end time.
+	SectionSeconds float64 `json:"section_seconds"`
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	Verify         *struct {
+		Agrees           bool    `json:"agrees"`
+		ReferenceSeconds float64 `json:"reference_seconds"`
+	} `json:"verify"`
+	Result map[string]any `json:"result"`
 }
 
 // Measurement is a point's repeated runs.
@@ -52,7 +57,7 @@ func (r Runner) Measure(ctx context.Context, job string, args []string, p Point,
 		if err != nil {
 			return m, err
 		}
-		m.Walls = append(m.Walls, rep.WallSeconds)
+		m.Walls = append(m.Walls, rep.SectionSeconds)
 		m.Reports = append(m.Reports, rep)
 	}
 	m.Median = median(m.Walls)

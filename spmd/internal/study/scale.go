@@ -34,22 +34,30 @@ type Run struct {
 
 // ScaleResult is what a study measured.
 type ScaleResult struct {
-	Job      string
-	Args     []string
-	Weak     bool
-	SizeFlag string // weak: the flag that was grown
-	Capacity int
-	Repeat   int
-	Runs     []Run     // in the order they ran
-	Points   []Summary // by threads, then ranks
-	Base     int       // index in Points of the point the others are compared with
-	// Fit is Amdahl's law fitted to the medians of a strong study (nil for
-	// a weak study or fewer than two worker counts); FitPoints is how many
-	// points it used, and FitExcludesOversubscribed says the oversubscribed
-	// ones were left out (they measure the lack of cores, not the job).
+	Job       string
+	Args      []string
+	Weak      bool
+	SizeFlag  string   // weak: the flag that was grown
+	sizeNames []string // weak: every name of that flag
+	Capacity  int
+	Repeat    int
+	Runs      []Run     // in the order they ran
+	Points    []Summary // by threads, then ranks
+	Base      int       // index in Points of the point the others are compared with
+	// Fit is Amdahl's law fitted to the medians of a strong study's points
+	// within the cores, when it can be trusted (fitrule.go: at least
+	// MinFitWorkerCounts worker counts, a Miss of at most MaxFitMiss); nil
+	// otherwise, and FitSummary and FitNote say why. FitPoints and
+	// FitWorkers are the points and the worker counts the fit was (or
+	// would have been) made from, FitMiss how far it lies from them, and
+	// FitExcludesOversubscribed says oversubscribed points were left out
+	// (they measure the lack of cores, not the job).
 	Fit                       *Amdahl
 	FitPoints                 int
+	FitWorkers                []int
+	FitMiss                   float64
 	FitExcludesOversubscribed bool
+	fitErr                    error // FitAmdahl's refusal, if it refused
 }
 
 // Run runs the study. The repeats go round the points in turn (point 1, 2,
@@ -71,6 +79,7 @@ func (s Scale) Run(ctx context.Context) (*ScaleResult, error) {
 		res.Args = s.Args
 		if s.Weak != nil {
 			res.SizeFlag = s.Weak.Flag.Name
+			res.sizeNames = s.Weak.Flag.names()
 		}
 		return res
 	}
@@ -103,30 +112,7 @@ func (s Scale) oversubscribed(p Point) bool { return s.Capacity > 0 && p.Workers
 func (r *ScaleResult) relate() {
 	r.Base = baseIndex(r.Points)
 	relate(r.Points, r.Base, r.Weak)
-	r.Fit, r.FitPoints, r.FitExcludesOversubscribed = nil, 0, false
-	if r.Weak {
-		return
-	}
-	fit := func(skipOver bool) bool {
-		var p, t []float64
-		for _, s := range r.Points {
-			if skipOver && s.Oversubscribed {
-				continue
-			}
-			p, t = append(p, float64(s.Workers)), append(t, s.Median)
-		}
-		a, err := FitAmdahl(p, t)
-		if err != nil {
-			return false
-		}
-		r.Fit, r.FitPoints = &a, len(p)
-		return true
-	}
-	if r.anyOversubscribed() && fit(true) {
-		r.FitExcludesOversubscribed = true
-		return
-	}
-	fit(false)
+	r.fitAmdahl()
 }
 
 func (r *ScaleResult) anyOversubscribed() bool {

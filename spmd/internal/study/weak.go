@@ -17,52 +17,15 @@ type SizeFlag struct {
 	Inputs []string
 }
 
-// sizeFlags lists, per job, the flag a weak study grows. The work of each
-// is proportional to its value: pi draws --samples points, cdist computes
-// --m rows of distances, bootstrap draws --reps resamples, fit fits
-// --datasets regressions.
-var sizeFlags = map[string]SizeFlag{
-	"pi":        {Name: "samples", Aliases: []string{"n"}},
-	"cdist":     {Name: "m", Inputs: []string{"x", "y"}},
-	"bootstrap": {Name: "reps", Aliases: []string{"B"}},
-	"fit":       {Name: "datasets", Inputs: []string{"data"}},
-}
-
-// noWeak says why a job has no weak scaling.
-var noWeak = map[string]string{
-	"sweep": "its work is a grid of settings (--beta, --gamma, --N, --I0) whose cost varies by setting; grow the grid yourself and run strong scaling",
-	"map":   "its work is the list of items read from --in; give a longer list instead",
-	"hello": "it has no problem size",
-}
-
-// WeakSizeFlag returns the size flag of job, or an error saying why job
-// cannot be scaled weakly.
-func WeakSizeFlag(job string) (SizeFlag, error) {
-	if f, ok := sizeFlags[job]; ok {
-		return f, nil
-	}
-	if why, ok := noWeak[job]; ok {
-		return SizeFlag{}, fmt.Errorf("weak scaling is not supported for %s: %s", job, why)
-	}
-	return SizeFlag{}, fmt.Errorf("weak scaling is not supported for %s: no size flag is known for it (have %s)", job, strings.Join(WeakJobs(), ", "))
-}
-
-// WeakJobs lists the jobs with a size flag, in a fixed order.
-func WeakJobs() []string { return []string{"pi", "cdist", "bootstrap", "fit"} }
-
 // Weak is a weak scaling plan: the size flag, and its value on one worker.
 type Weak struct {
 	Flag SizeFlag
 	Base uint64
 }
 
-// NewWeak finds the size flag's value in a job's arguments (or takes def,
-// the job's default, when it is absent) and returns the plan.
-func NewWeak(job string, args []string, def string) (Weak, error) {
-	f, err := WeakSizeFlag(job)
-	if err != nil {
-		return Weak{}, err
-	}
+// NewWeak finds the size flag f's value in a job's arguments (or takes
+// def, the job's default, when it is absent) and returns the plan.
+func NewWeak(job string, f SizeFlag, args []string, def string) (Weak, error) {
 	for _, in := range f.Inputs {
 		if _, ok, _ := findFlag(args, []string{in}); ok {
 			return Weak{}, fmt.Errorf("weak scaling of %s grows --%s, which --%s overrides: leave the input file out", job, f.Name, in)
@@ -165,4 +128,38 @@ func parseSize(s string) (uint64, error) {
 		return 0, fmt.Errorf("%q is not a positive whole number", s)
 	}
 	return uint64(f), nil
+}
+
+// SplitFlags takes the flags of a command that runs a job (spmd scale,
+// spmd compare) out of the arguments after JOB, into set, and returns the
+// rest, the job's. ours maps each such flag to whether it is a bool; the
+// flags are read as package flag reads them (-name, --name, --name=value).
+// After "--" everything is the job's.
+func SplitFlags(args []string, ours map[string]bool, set map[string]string) ([]string, error) {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(rest, args[i+1:]...), nil
+		}
+		name, value, hasValue, ok := flagName(a)
+		isBool, mine := ours[name]
+		if !ok || !mine {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if isBool {
+				value = "true"
+			} else {
+				if i+1 >= len(args) {
+					return nil, fmt.Errorf("--%s needs a value", name)
+				}
+				i++
+				value = args[i]
+			}
+		}
+		set[name] = value
+	}
+	return rest, nil
 }

@@ -6,6 +6,14 @@ import (
 	"testing"
 )
 
+// sizeFlags are the jobs' size flags as spmd/jobs declares them.
+var sizeFlags = map[string]SizeFlag{
+	"pi":        {Name: "samples", Aliases: []string{"n"}},
+	"cdist":     {Name: "m", Inputs: []string{"x", "y"}},
+	"bootstrap": {Name: "reps", Aliases: []string{"B"}},
+	"fit":       {Name: "datasets", Inputs: []string{"data"}},
+}
+
 func TestNewWeak(t *testing.T) {
 	cases := []struct {
 		job  string
@@ -22,7 +30,7 @@ func TestNewWeak(t *testing.T) {
 		{"fit", []string{"--datasets=20"}, "1000", 20},
 	}
 	for _, tc := range cases {
-		w, err := NewWeak(tc.job, tc.args, tc.def)
+		w, err := NewWeak(tc.job, sizeFlags[tc.job], tc.args, tc.def)
 		if err != nil {
 			t.Errorf("%s %v: %v", tc.job, tc.args, err)
 			continue
@@ -39,9 +47,6 @@ func TestNewWeakErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"sweep", nil, "not supported for sweep"},
-		{"map", nil, "not supported for map"},
-		{"nosuchjob", nil, "no size flag is known"},
 		{"cdist", []string{"--x", "points.npy"}, "--x overrides"},
 		{"fit", []string{"--data=d.csv"}, "--data overrides"},
 		{"pi", []string{"--samples", "0"}, "not a positive whole number"},
@@ -49,7 +54,7 @@ func TestNewWeakErrors(t *testing.T) {
 		{"pi", []string{"--samples"}, "needs a value"},
 	}
 	for _, tc := range cases {
-		if _, err := NewWeak(tc.job, tc.args, "1"); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := NewWeak(tc.job, sizeFlags[tc.job], tc.args, "1"); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s %v: err = %v, want one containing %q", tc.job, tc.args, err, tc.want)
 		}
 	}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package job
+
+import "time"
+
+func processStart() (time.Time, bool) { return time.Time{}, false }
