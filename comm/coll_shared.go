@@ -51,7 +51,7 @@ const (
 const (
 	collSpin       = 50 * time.Microsecond
 	sharedPureSpin = 2 * time.Microsecond
-	collNap        = 2 * time.Millisecond
+	collNap        = 10 * time.Millisecond
 )
 
 // collWindow is one communicator's window for shared-memory collectives.
@@ -187,7 +187,7 @@ func (w *collWindow) sleepUntil(gen uint64, op string, start time.Time) error {
 func (w *collWindow) late(gen uint64, op string, d time.Duration) error {
 	for r := range w.c.Size() {
 		if w.arrival(r).Load() < gen {
-			return &RankError{Rank: w.c.world[r], Op: op, Err: fmt.Errorf("%w after %v waiting for it to reach the %s", ErrTimeout, d, op)}
+			return &RankError{Rank: w.c.world[r], Op: op, Err: fmt.Errorf("%w after %v waiting for a message (it has not reached the %s)", ErrTimeout, d, op)}
 		}
 	}
 	return nil

@@ -1,9 +1,11 @@
 package comm_test
 
 import (
+	"errors"
 	"math"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/spmd-go/spmd/comm"
 	"github.com/spmd-go/spmd/comm/commtest"
@@ -86,4 +88,60 @@ func runRanks(cs []*comm.Comm, fn func(c *comm.Comm) error) error {
 		c.Close()
 	}
 	return first
+}
+
+// TestSharedBarrierFailures: a rank waiting in the shared window fails,
+// naming the rank it waits for, when that rank is lost (as over messages)
+// and when Config.Timeout passes; the window is made first, so the wait
+// is the window's.
+func TestSharedBarrierFailures(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("shared windows need Linux")
+	}
+	for _, c := range []struct {
+		name string
+		cfg  comm.Config
+		kill bool
+		want error
+	}{
+		{"lost", comm.Config{}, true, comm.ErrPeerLost},
+		{"timeout", comm.Config{Timeout: 200 * time.Millisecond}, false, comm.ErrTimeout},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cs, w := comm.NewSharedMemWorldFaulty(3, c.cfg)
+			errs := make(chan error, 3)
+			for _, cc := range cs {
+				go func() { errs <- cc.Barrier() }() // makes the window
+			}
+			for range cs {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !comm.UsesSharedCollectives(cs[0]) {
+				t.Fatal("no shared window")
+			}
+			for _, cc := range cs[:2] {
+				go func() { errs <- cc.Barrier() }() // rank 2 never comes
+			}
+			if c.kill {
+				time.Sleep(20 * time.Millisecond)
+				w.Kill(2, errors.New("process killed"))
+			}
+			for r := range 2 {
+				select {
+				case err := <-errs:
+					var re *comm.RankError
+					if !errors.As(err, &re) || re.Rank != 2 || !errors.Is(err, c.want) {
+						t.Errorf("rank %d: %v, want a RankError naming rank 2 wrapping %v", r, err, c.want)
+					}
+				case <-time.After(30 * time.Second):
+					t.Fatalf("a rank still waits after rank 2 %s", c.name)
+				}
+			}
+			for _, cc := range cs {
+				cc.Close()
+			}
+		})
+	}
 }

@@ -12,11 +12,18 @@ func (shmRouted) Route(int) string { return "shm" }
 
 // NewSharedMemWorld is NewMemWorld with shared-memory collectives.
 func NewSharedMemWorld(n int, cfg Config) []*Comm {
+	cs, _ := NewSharedMemWorldFaulty(n, cfg)
+	return cs
+}
+
+// NewSharedMemWorldFaulty is NewSharedMemWorld with a handle for fault
+// injection.
+func NewSharedMemWorldFaulty(n int, cfg Config) ([]*Comm, *MemWorld) {
 	cs, w := newMemWorld(n, cfg)
 	for i, c := range cs {
 		c.e.t = shmRouted{w.ranks[i]}
 	}
-	return cs
+	return cs, w
 }
 
 // UsesSharedCollectives reports whether c's collectives went through a

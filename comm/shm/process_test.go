@@ -108,6 +108,24 @@ func childWork(c *comm.Comm, work string) error {
 				return err
 			}
 		}
+	case "barrier": // every rank, Barrier after Barrier: the shared window of comm's collectives
+		for i := 0; ; i++ {
+			if i == 1000 {
+				ready()
+			}
+			if err := c.Barrier(); err != nil {
+				return err
+			}
+		}
+	case "barrier-wait": // after one Barrier (the window is made), rank 0 waits in one rank 1 never joins
+		if err := c.Barrier(); err != nil {
+			return err
+		}
+		ready()
+		if c.Rank() == 0 {
+			return c.Barrier()
+		}
+		select {}
 	case "wait": // after one message (so the pair has switched to its ring), rank 0 waits for one rank 1 never sends
 		buf := make([]byte, 8)
 		if c.Rank() == 0 {
@@ -253,34 +271,47 @@ func TestKillMidAllreduce(t *testing.T) {
 	expectErrorsNaming(t, cs, 1)
 }
 
-// TestStoppedPeerDoesNotBurnCPU: rank 1 is stopped (SIGSTOP) while rank 0
-// waits for a message from it. Rank 0 spins for a moment and then
-// sleeps: over a second of the stop its threads are on a core or
-// waiting for one (a spinning thread always is, however loaded the
-// machine) for well under half of the time. After the liveness bound it
-// returns an error naming rank 1.
-func TestStoppedPeerDoesNotBurnCPU(t *testing.T) {
-	cs := startRanks(t, 2, "wait")
-	time.Sleep(100 * time.Millisecond) // rank 0 is in its Recv
-	cs[1].cmd.Process.Signal(syscall.SIGSTOP)
-	before, err := busyTime(cs[0].cmd.Process.Pid)
-	if err != nil {
-		t.Skipf("no scheduler statistics: %v", err)
-	}
-	const window = time.Second
-	t0 := time.Now()
-	time.Sleep(window)
-	after, err := busyTime(cs[0].cmd.Process.Pid)
-	wall := time.Since(t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if busy := after - before; busy > wall/2 {
-		t.Errorf("while rank 1 was stopped, rank 0 was on a core or waiting for one %v of %v", busy, wall)
-	} else {
-		t.Logf("while rank 1 was stopped, rank 0 was on a core or waiting for one %v of %v", busy, wall)
-	}
+// TestKillMidBarrier: rank 1 of 3 is killed while they meet in Barrier
+// after Barrier in comm's shared window (no messages at all); both
+// survivors return an error naming it.
+func TestKillMidBarrier(t *testing.T) {
+	cs := startRanks(t, 3, "barrier")
+	cs[1].cmd.Process.Kill()
 	expectErrorsNaming(t, cs, 1)
+}
+
+// TestStoppedPeerDoesNotBurnCPU: rank 1 is stopped (SIGSTOP) while rank 0
+// waits for it, in a receive (the rings) or in a Barrier (comm's shared
+// window). Rank 0 spins for a moment and then sleeps: over a second of
+// the stop its threads are on a core or waiting for one (a spinning
+// thread always is, however loaded the machine) for well under half of
+// the time. After the liveness bound it returns an error naming rank 1.
+func TestStoppedPeerDoesNotBurnCPU(t *testing.T) {
+	for _, work := range []string{"wait", "barrier-wait"} {
+		t.Run(work, func(t *testing.T) {
+			cs := startRanks(t, 2, work)
+			time.Sleep(100 * time.Millisecond) // rank 0 is in its wait
+			cs[1].cmd.Process.Signal(syscall.SIGSTOP)
+			before, err := busyTime(cs[0].cmd.Process.Pid)
+			if err != nil {
+				t.Skipf("no scheduler statistics: %v", err)
+			}
+			const window = time.Second
+			t0 := time.Now()
+			time.Sleep(window)
+			after, err := busyTime(cs[0].cmd.Process.Pid)
+			wall := time.Since(t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if busy := after - before; busy > wall/2 {
+				t.Errorf("while rank 1 was stopped, rank 0 was on a core or waiting for one %v of %v", busy, wall)
+			} else {
+				t.Logf("while rank 1 was stopped, rank 0 was on a core or waiting for one %v of %v", busy, wall)
+			}
+			expectErrorsNaming(t, cs, 1)
+		})
+	}
 }
 
 // busyTime sums, over every thread of process pid, the time spent on a
