@@ -10,8 +10,9 @@ import (
 )
 
 // Collectives on shared memory. When every pair of ranks of a
-// communicator talks through shared memory (its transport's Route says
-// "shm" for each), Barrier and Allreduce of short vectors skip messages:
+// communicator talks through shared memory (its transport is a
+// MemorySharer that says so for each), Barrier and Allreduce of short
+// vectors skip messages:
 // the ranks share a small window (AllocShared, made at the communicator's
 // first such collective) where each rank has a line with its arrival
 // count and two slots for its vector. A collective is one round: a rank
@@ -72,12 +73,13 @@ func (c *Comm) sharedColl() (*collWindow, error) {
 	}
 	c.collTried = true
 	p := c.Size()
-	if p == 1 || !futexSupported {
+	ms, ok := c.e.t.(MemorySharer)
+	if p == 1 || !futexSupported || !ok {
 		return nil, nil
 	}
 	all := int64(1)
-	for r := range p {
-		if r != c.rank && c.Route(r) != "shm" {
+	for _, w := range c.world {
+		if w != c.e.rank && !ms.SharesMemory(w) {
 			all = 0
 		}
 	}

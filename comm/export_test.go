@@ -8,7 +8,8 @@ package comm
 // window).
 type shmRouted struct{ *memTransport }
 
-func (shmRouted) Route(int) string { return "shm" }
+func (shmRouted) Route(int) string      { return "shm" }
+func (shmRouted) SharesMemory(int) bool { return true }
 
 // NewSharedMemWorld is NewMemWorld with shared-memory collectives.
 func NewSharedMemWorld(n int, cfg Config) []*Comm {

@@ -95,3 +95,15 @@ type Router interface {
 	// "shm".
 	Route(peer int) string
 }
+
+// A MemorySharer is a Transport some of whose peers may exchange frames
+// with this rank through shared memory (package comm/shm). Between ranks
+// that all do, Barrier and short Allreduces meet in a shared window
+// (coll_shared.go); the ranks of a communicator decide that together at
+// its first such collective. Over other transports nothing is decided and
+// nothing changes.
+type MemorySharer interface {
+	// SharesMemory reports whether frames to world rank peer go through
+	// shared memory.
+	SharesMemory(peer int) bool
+}

@@ -52,8 +52,10 @@ type Transport struct {
 }
 
 var (
-	_ comm.Transport  = (*Transport)(nil)
-	_ comm.Progresser = (*Transport)(nil)
+	_ comm.Transport    = (*Transport)(nil)
+	_ comm.Progresser   = (*Transport)(nil)
+	_ comm.Router       = (*Transport)(nil)
+	_ comm.MemorySharer = (*Transport)(nil)
 )
 
 // inbound is the receiving side of the ring from one source.
@@ -263,6 +265,10 @@ func (t *Transport) Route(peer int) string {
 	}
 	return ""
 }
+
+// SharesMemory implements comm.MemorySharer: whether this rank sends to
+// peer through shared memory (or will, from its next frame on).
+func (t *Transport) SharesMemory(peer int) bool { return t.out[peer].mode.Load() != modeBase }
 
 // Why says why this rank does not send to peer through shared memory, or
 // "" if it does.
