@@ -601,8 +601,6 @@ $([ -s "$img/allreduce/bandwidth.png" ] && echo "![allreduce bandwidth](${relimg
 
 EOF
 	bench_table <"$work/allreduce.csv"
-	echo
-	cat "$work/shm.md"
 	cat <<EOF
 
 EOF
@@ -619,6 +617,8 @@ EOF
 		grep -E '^(Benchmark|goos|goarch|cpu|pkg)' "$gobench"
 		echo '```'
 	fi
+	echo
+	cat "$work/shm.md"
 	for s in pi cdist; do
 		name=scale-$s
 		args=$(head -1 "$work/$name.txt" | sed 's/:.*//')
