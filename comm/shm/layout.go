@@ -26,6 +26,7 @@ const (
 	offNonce   = 32  // [32]byte: random, told to the peers over the base link
 	offState   = 64  // uint32 on a cache line of its own: pollers | sleeping
 	offCPU     = 128 // uint32 on a cache line of its own: 1 + the CPU the owner last polled on, 0 unknown
+	offNews    = 192 // uint64 on a cache line of its own: records ever published to the owner, by any sender
 
 	// The ring header (the first page of each ring), one cache line each.
 	offTail    = 0   // uint64: bytes ever written, stored by the sender

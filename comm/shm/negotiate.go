@@ -339,6 +339,7 @@ func (t *Transport) attach(peer int, o offer) error {
 	out.hdr, out.ring, out.bell = hdr, ring, bell
 	out.pstate = u32at(hdr, offState)
 	out.pcpu = u32at(hdr, offCPU)
+	out.pnews = u64at(hdr, offNews)
 	out.p = newProducer(ring[:pageSize], ring[pageSize:])
 	return nil
 }

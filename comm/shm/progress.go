@@ -20,11 +20,21 @@ import (
 // poll reads every ring it can take right now and returns how many
 // records it read.
 func (t *Transport) poll() int {
-	n := 0
+	n, _ := t.scan()
+	return n
+}
+
+// scan is poll that also says whether a ring was skipped because another
+// goroutine was reading it.
+func (t *Transport) scan() (n int, skipped bool) {
 	for _, src := range *t.local.Load() {
 		in := t.in[src]
-		if !in.on.Load() || !in.mu.TryLock() {
-			continue // off, or another goroutine reads it now
+		if !in.on.Load() {
+			continue
+		}
+		if !in.mu.TryLock() {
+			skipped = true // another goroutine reads it now
+			continue
 		}
 		if in.dead || !in.c.pending() {
 			in.mu.Unlock()
@@ -40,8 +50,30 @@ func (t *Transport) poll() int {
 			t.broken(src, err)
 		}
 	}
+	return n, skipped
+}
+
+// pollNews is poll for a caller that keeps polling: with more peers than
+// scanAll, it looks at the rings only when the segment's news count (one
+// cache line, where a look at every ring is a lock and two words per
+// peer) has moved since the last look that missed no ring (*seen).
+func (t *Transport) pollNews(seen *uint64) int {
+	if len(*t.local.Load()) <= scanAll {
+		return t.poll()
+	}
+	news := t.news.Load() // before the look: a record published during it moves the count again
+	if news == *seen {
+		return 0
+	}
+	n, skipped := t.scan()
+	if !skipped {
+		*seen = news
+	}
 	return n
 }
+
+// scanAll is how many peers a poll looks at one by one, every time.
+const scanAll = 4
 
 // pending says whether a ring holds records nobody reads right now.
 func (t *Transport) pending() bool {
@@ -103,6 +135,7 @@ func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) bool {
 	budget := t.spin.budget()
 	start := time.Now()
 	last := time.Duration(0)
+	var seen uint64 // news count at the last complete look
 	for i := 0; ; i++ {
 		if i%8 == 0 && t.onSameCPU(peer, i == 0) {
 			runtime.Gosched()
@@ -111,7 +144,7 @@ func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) bool {
 		if cond() {
 			return true
 		}
-		if t.poll() > 0 {
+		if t.pollNews(&seen) > 0 {
 			last = time.Since(start) // traffic: keep spinning while it lasts
 			continue
 		}

@@ -32,6 +32,7 @@ type Transport struct {
 	nonce  [nonceLen]byte
 	state  *atomic.Uint32 // the segment's state word
 	cpu    *atomic.Uint32 // the segment's CPU word
+	news   *atomic.Uint64 // the segment's news count
 	bell   *os.File       // read by the drainer
 	bellFd int            // its number, told to the peers
 	off    string         // why mem is nil
@@ -77,6 +78,7 @@ type outbound struct {
 	ring     []byte         // our ring in the peer's segment, mapped
 	pstate   *atomic.Uint32 // the peer's state word
 	pcpu     *atomic.Uint32 // the peer's CPU word
+	pnews    *atomic.Uint64 // the peer's news count
 	bell     int            // the peer's doorbell, ours to ring; -1 until attached
 	lost     atomic.Pointer[error]
 	reported atomic.Bool   // Lost was passed on to the core
@@ -160,6 +162,7 @@ func (t *Transport) makeSegment() error {
 	t.memfd, t.mem, t.bell, t.bellFd = fd, mem, bell, bellFd
 	t.state = u32at(mem, offState)
 	t.cpu = u32at(mem, offCPU)
+	t.news = u64at(mem, offNews)
 	for src := range t.size {
 		if src == t.rank {
 			continue
@@ -246,6 +249,7 @@ func (t *Transport) put(o *outbound, dst int, h comm.Header, payload []byte) err
 			continue
 		}
 		first, off = false, off+n
+		o.pnews.Add(1)
 		if o.pstate.Load() == stateSleeping && o.pstate.CompareAndSwap(stateSleeping, 0) {
 			ring(o.bell)
 		}
