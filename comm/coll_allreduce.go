@@ -7,8 +7,9 @@ package comm
 //
 // Short vectors use recursive doubling (log p steps, ranks beyond the
 // largest power of two first fold into a partner), or, between ranks that
-// share memory, the same combination computed by each rank from every
-// rank's vector in a shared window (coll_shared.go). Long vectors use a
+// share memory (once a Barrier has found that they do), the same
+// combination computed by each rank from every rank's vector in a shared
+// window (coll_shared.go). Long vectors use a
 // ring reduce-scatter followed by a ring allgather: each rank sends and
 // receives about 2(p-1)/p of the vector, the bandwidth optimum.
 func (c *Comm) Allreduce(sendbuf, recvbuf any, op Op) error {
@@ -23,12 +24,8 @@ func (c *Comm) Allreduce(sendbuf, recvbuf any, op Op) error {
 	if p == 1 {
 		return nil
 	}
-	if len(rb) <= sharedSlot {
-		if w, err := c.sharedColl(); err != nil {
-			return renameOp(err, "Allreduce")
-		} else if w != nil {
-			return w.allreduce(rb, dt, op)
-		}
+	if w := c.coll; w != nil && len(rb) <= sharedSlot {
+		return w.allreduce(rb, dt, op)
 	}
 	if len(rb) >= longMessage && n >= p {
 		return c.allreduceRing(rb, dt, n, op)

@@ -1,14 +1,16 @@
 package comm
 
-// Barrier blocks until every rank of c has called it. Ranks that share
-// memory meet in a shared window (coll_shared.go); otherwise it uses the
-// dissemination algorithm: ceil(log2 p) rounds of empty messages, in round
-// k to rank+2^k and from rank-2^k.
+// Barrier blocks until every rank of c has called it. It uses the
+// dissemination algorithm: ceil(log2 p) rounds of messages, in round k to
+// rank+2^k and from rank-2^k. The first one on c also decides whether the
+// ranks share memory (coll_shared.go); if they do, the later ones meet in
+// a shared window instead.
 func (c *Comm) Barrier() error {
-	if w, err := c.sharedColl(); err != nil {
-		return renameOp(err, "Barrier")
-	} else if w != nil {
-		return w.barrier()
+	if !c.collTried {
+		return c.firstBarrier()
+	}
+	if c.coll != nil {
+		return c.coll.barrier()
 	}
 	p, r := c.Size(), c.rank
 	for k := 1; k < p; k <<= 1 {

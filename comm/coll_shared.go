@@ -12,10 +12,9 @@ import (
 // Collectives on shared memory. When every pair of ranks of a
 // communicator talks through shared memory (its transport is a
 // MemorySharer that says so for each), Barrier and Allreduce of short
-// vectors skip messages:
-// the ranks share a small window (AllocShared, made at the communicator's
-// first such collective) where each rank has a line with its arrival
-// count and two slots for its vector. A collective is one round: a rank
+// vectors skip messages: the ranks share a small window (AllocShared, made
+// at the communicator's first Barrier, see firstBarrier) where each rank
+// has a line with its arrival count and two slots for its vector. A collective is one round: a rank
 // writes its vector into its slot, publishes its arrival, waits until
 // every rank has arrived, and reads what it needs. The slots alternate
 // between two sets from one collective to the next, so a rank may write
@@ -64,45 +63,48 @@ type collWindow struct {
 	sleep *atomic.Uint32
 }
 
-// sharedColl returns c's window, making it at the first call (which is
-// collective: every rank of c calls a collective here in the same order),
-// or nil when the ranks of c do not all share memory.
-func (c *Comm) sharedColl() (*collWindow, error) {
-	if c.collTried {
-		return c.coll, nil
-	}
+// firstBarrier is c's first Barrier: the dissemination algorithm, whose
+// messages carry one byte, every rank's vote for a shared window ANDed
+// along the way (AND does not mind being applied twice), so after it
+// every rank knows whether all of them reach each other through shared
+// memory, with exactly the messages a Barrier sends anyway: the same
+// peers waited for in the same order, whatever the transport (a rank on
+// a transport that shares no memory votes no). When all voted yes, the
+// ranks make the window (AllocShared, collective in its own right).
+func (c *Comm) firstBarrier() error {
 	c.collTried = true
-	p := c.Size()
-	ms, ok := c.e.t.(MemorySharer)
-	if p == 1 || !futexSupported || !ok {
-		return nil, nil
-	}
-	all := int64(1)
-	for _, w := range c.world {
-		if w != c.e.rank && !ms.SharesMemory(w) {
-			all = 0
+	vote := byte(0)
+	if ms, ok := c.e.t.(MemorySharer); ok && futexSupported && c.Size() > 1 {
+		vote = 1
+		for _, w := range c.world {
+			if w != c.e.rank && !ms.SharesMemory(w) {
+				vote = 0
+			}
 		}
 	}
-	// Every rank must take the same path: agree by the lowest vote.
-	agreed := []int64{0}
-	if err := c.Allreduce([]int64{all}, agreed, Min); err != nil {
-		return nil, err
+	p, r := c.Size(), c.rank
+	in := []byte{0}
+	for k := 1; k < p; k <<= 1 {
+		if err := c.exchange((r+k)%p, []byte{vote}, (r-k+p)%p, in, tagBarrier, Byte, "Barrier"); err != nil {
+			return err
+		}
+		vote &= in[0]
 	}
-	if agreed[0] == 0 {
-		return nil, nil
+	if vote == 0 || p == 1 {
+		return nil
 	}
 	win, err := AllocShared[uint64](c, segWords)
 	if errors.Is(err, ErrNotShared) {
-		return nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, err
+		return renameOp(err, "Barrier")
 	}
 	w := &collWindow{c: c, win: win}
 	w.futex = (*atomic.Uint32)(unsafe.Pointer(&win.Segment(0)[wFutex]))
 	w.sleep = (*atomic.Uint32)(unsafe.Pointer(&win.Segment(0)[wSleep]))
 	c.coll = w
-	return w, nil
+	return nil
 }
 
 func (w *collWindow) arrival(r int) *atomic.Uint64 {

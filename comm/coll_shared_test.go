@@ -12,7 +12,22 @@ import (
 )
 
 func sharedMemWorld(t *testing.T, n int) []*comm.Comm {
-	return comm.NewSharedMemWorld(n, comm.Config{})
+	return barrierOnce(t, comm.NewSharedMemWorld(n, comm.Config{}))
+}
+
+// barrierOnce runs a first Barrier on every rank of cs, which makes their
+// shared window, so the cases that follow use it from their first call.
+func barrierOnce(t testing.TB, cs []*comm.Comm) []*comm.Comm {
+	errs := make(chan error, len(cs))
+	for _, c := range cs {
+		go func() { errs <- c.Barrier() }()
+	}
+	for range cs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cs
 }
 
 // TestConformanceSharedCollectives runs the suite with Barrier and short
@@ -56,7 +71,7 @@ func TestSharedAllreduceBitIdentical(t *testing.T) {
 				return out
 			}
 			msgs := run(comm.NewMemWorld(p, comm.Config{}))
-			shared := comm.NewSharedMemWorld(p, comm.Config{})
+			shared := barrierOnce(t, comm.NewSharedMemWorld(p, comm.Config{}))
 			win := run(shared)
 			if p > 1 && !comm.UsesSharedCollectives(shared[0]) {
 				t.Fatalf("p=%d: the shared world did not use its window", p)
@@ -109,15 +124,8 @@ func TestSharedBarrierFailures(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cs, w := comm.NewSharedMemWorldFaulty(3, c.cfg)
+			barrierOnce(t, cs) // makes the window
 			errs := make(chan error, 3)
-			for _, cc := range cs {
-				go func() { errs <- cc.Barrier() }() // makes the window
-			}
-			for range cs {
-				if err := <-errs; err != nil {
-					t.Fatal(err)
-				}
-			}
 			if !comm.UsesSharedCollectives(cs[0]) {
 				t.Fatal("no shared window")
 			}

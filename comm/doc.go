@@ -92,6 +92,7 @@
 // pass.
 //
 // Between ranks that all share memory, Barrier and Allreduce of up to 16
-// KiB meet in a shared window instead of exchanging messages; the results
-// are the same bit for bit.
+// KiB meet in a shared window instead of exchanging messages, from a
+// communicator's first Barrier on (it finds out whether they all do); the
+// results are the same bit for bit.
 package comm

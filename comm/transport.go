@@ -99,9 +99,9 @@ type Router interface {
 // A MemorySharer is a Transport some of whose peers may exchange frames
 // with this rank through shared memory (package comm/shm). Between ranks
 // that all do, Barrier and short Allreduces meet in a shared window
-// (coll_shared.go); the ranks of a communicator decide that together at
-// its first such collective. Over other transports nothing is decided and
-// nothing changes.
+// (coll_shared.go); the ranks of a communicator decide that together in
+// its first Barrier, whose messages carry their votes whatever the
+// transport (a rank on one that is no MemorySharer votes no).
 type MemorySharer interface {
 	// SharesMemory reports whether frames to world rank peer go through
 	// shared memory.

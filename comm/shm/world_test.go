@@ -80,9 +80,11 @@ func worldWith(t testing.TB, n int, cfg func(i int) shm.Config) ([]*comm.Comm, [
 	return cs, ts
 }
 
-// sharedWorld is a world on one machine: every pair shares memory.
+// sharedWorld is a world on one machine: every pair shares memory. A
+// first Barrier has made its window for comm's shared-memory collectives.
 func sharedWorld(t *testing.T, n int) []*comm.Comm {
 	cs, ts := world(t, n, shm.Config{}, "one")
+	barrierOnce(t, cs)
 	for i, tr := range ts {
 		for j := range n {
 			if r := tr.Route(j); j != i && r != "shm" {
@@ -97,6 +99,7 @@ func sharedWorld(t *testing.T, n int) []*comm.Comm {
 // one machine share memory, the others keep TCP.
 func mixedWorld(t *testing.T, n int) []*comm.Comm {
 	cs, ts := world(t, n, shm.Config{}, "a", "b")
+	barrierOnce(t, cs)
 	for i, tr := range ts {
 		for j := range n {
 			want := "shm"
@@ -109,4 +112,19 @@ func mixedWorld(t *testing.T, n int) []*comm.Comm {
 		}
 	}
 	return cs
+}
+
+// barrierOnce runs a first Barrier on every rank of cs (which decides
+// whether comm's collectives meet in a shared window).
+func barrierOnce(t testing.TB, cs []*comm.Comm) {
+	t.Helper()
+	errs := make(chan error, len(cs))
+	for _, c := range cs {
+		go func() { errs <- c.Barrier() }()
+	}
+	for range cs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
