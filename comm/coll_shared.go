@@ -148,7 +148,14 @@ func (w *collWindow) everyone(gen uint64) bool {
 // that was lost (or the reason the world broke).
 func (w *collWindow) wait(gen uint64, op string) error {
 	start := time.Now()
+	// With more ranks in the window than cores, some rank it waits for
+	// is not running: give up the core between every round of polling.
+	crowded := w.c.Size() > runtime.NumCPU()
 	for i := 1; !w.everyone(gen); i++ {
+		if crowded && i%8 == 0 {
+			runtime.Gosched()
+			osYield()
+		}
 		if i%32 != 0 {
 			continue
 		}
