@@ -87,6 +87,20 @@ func (c *Comm) Wtime() float64 { return Wtime() }
 // with (ExitCode). Abort itself returns promptly, even if peers are stuck.
 func (c *Comm) Abort(code int) error { return c.e.abort(code) }
 
+// Lost returns the ranks of c that this rank can no longer reach, in
+// increasing order: peers that were lost or that closed their
+// communicator. Under LossIsolated the others go on working (see
+// LossPolicy); Config.OnPeerLost reports each loss as it happens.
+func (c *Comm) Lost() []int {
+	var out []int
+	for _, w := range c.e.lostPeers() {
+		if r := c.fromWorld(w); r >= 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Close releases the world communicator and its transport. Peers still
 // waiting for a message from this rank get an error wrapping ErrPeerClosed.
 // Closing a communicator made by Split or Dup only marks it unusable; the

@@ -67,6 +67,15 @@
 // *AbortError carrying code; ExitCode(err) gives the code a process should
 // exit with. Config.Timeout optionally bounds every wait as well.
 //
+// That is the default policy, LossBreaksWorld. A program whose ranks do
+// not depend on each other — a root handing out independent tasks, as
+// spmd farm does — can instead set Config.Loss to LossIsolated: losing
+// peer p then fails only the calls that involve p (receives from p, sends
+// to p), receives from AnySource keep waiting for the ranks that remain,
+// no notice goes to the other ranks, and the program learns who is gone
+// from Config.OnPeerLost or Comm.Lost. Collectives with a lost member are
+// not safe under it; an Abort still ends the whole job.
+//
 // # Shared memory
 //
 // Ranks on one machine can skip messages altogether: AllocShared (MPI-3's

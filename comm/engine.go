@@ -3,6 +3,7 @@ package comm
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -109,9 +110,10 @@ func lostErr(err error) error {
 }
 
 // Lost implements Handler. A peer that closed normally only fails the
-// receives waiting for it. Any other loss breaks the world: every pending
-// and later call fails naming the lost rank, and the other ranks are told,
-// so one failure ends the whole job instead of hanging part of it.
+// receives waiting for it, and so does any loss under LossIsolated (but an
+// abort). Any other loss breaks the world: every pending and later call
+// fails naming the lost rank, and the other ranks are told, so one failure
+// ends the whole job instead of hanging part of it.
 func (e *engine) Lost(peer int, err error) {
 	if err == nil {
 		err = ErrPeerLost
@@ -138,9 +140,12 @@ func (e *engine) Lost(peer int, err error) {
 			close(c.in.ready)
 		}
 	}
-	if clean || e.closed || e.aborting {
+	var ae *AbortError
+	isolated := e.cfg.Loss == LossIsolated && !errors.As(err, &ae)
+	if clean || e.closed || e.aborting || isolated {
 		e.failPostedLocked(func(r *recvReq) bool { return r.src == peer }, peer, err)
 		e.mu.Unlock()
+		e.tellPeerLost(peer, err)
 		return
 	}
 	if e.broken == nil {
@@ -150,10 +155,30 @@ func (e *engine) Lost(peer int, err error) {
 	notify := !e.notified
 	e.notified = true
 	e.mu.Unlock()
-	var ae *AbortError
+	e.tellPeerLost(peer, err)
 	if notify && !errors.As(err, &ae) {
 		go e.notifyOthers(peer, err)
 	}
+}
+
+// tellPeerLost calls Config.OnPeerLost, if set, on its own goroutine.
+func (e *engine) tellPeerLost(peer int, err error) {
+	if f := e.cfg.OnPeerLost; f != nil {
+		go f(peer, err)
+	}
+}
+
+// lostPeers returns the world ranks this rank can no longer reach, in
+// increasing order.
+func (e *engine) lostPeers() []int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]int, 0, len(e.lost))
+	for r := range e.lost {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // failPostedLocked completes with an error the posted receives that sel picks.
@@ -195,7 +220,10 @@ func (e *engine) failureNotice(from int, msg string) {
 		reason = msg[i+1:]
 	}
 	e.mu.Lock()
-	if e.broken == nil && !e.closed {
+	// Under LossIsolated another rank's loss is no concern of ours (and an
+	// isolated world sends no notices; one arrives only from a rank of a
+	// mixed-policy world).
+	if e.broken == nil && !e.closed && e.cfg.Loss != LossIsolated {
 		e.setBrokenLocked(&RankError{Rank: lost, Op: "lost", Err: fmt.Errorf("%w (reported by rank %d: %s)", ErrPeerLost, from, reason)})
 		e.failPostedLocked(func(*recvReq) bool { return true }, lost, e.broken)
 	}

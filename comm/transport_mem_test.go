@@ -75,3 +75,19 @@ func TestTimeout(t *testing.T) {
 		t.Fatalf("after a timeout, got %v (%v)", got, err)
 	}
 }
+
+// memFaultyWorld is commtest.NewFaultyWorld for the in-process transport:
+// MemWorld.Kill cuts the victim off as its process's death would.
+func memFaultyWorld(t *testing.T, n int, cfg comm.Config, victim int) ([]*comm.Comm, func()) {
+	all, w := comm.NewMemWorldFaulty(n, cfg)
+	t.Cleanup(func() {
+		for _, c := range all {
+			c.Close()
+		}
+	})
+	cs := append([]*comm.Comm(nil), all...)
+	cs[victim] = nil
+	return cs, func() { w.Kill(victim, errors.New("killed by the test")) }
+}
+
+func TestFaultsMem(t *testing.T) { commtest.RunFaults(t, memFaultyWorld) }

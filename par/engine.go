@@ -6,6 +6,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -50,10 +51,14 @@ type call[R any] struct {
 	// under Static and Cyclic, in the order of its units.
 	out []R
 
-	disp    *dispenser // root, Dynamic: hands out the chunks
-	ctlMu   sync.Mutex
-	ctlSent []bool // root: which ranks got their control message
+	disp     *dispenser // root, Dynamic: hands out the chunks
+	incoming []incoming // root, Dynamic with plain results: what comes, from whom, in order
+	ctlMu    sync.Mutex
+	ctlSent  []bool // root: which ranks got their control message
 }
+
+// incoming is a chunk of results the root receives from a rank.
+type incoming struct{ rank, lo, hi int }
 
 type piece[R any] struct {
 	lo, hi int
@@ -64,6 +69,7 @@ type piece[R any] struct {
 const (
 	tagToRoot = 1  // []int64{kind, worker, items, nanos}: to the root
 	tagCtl    = 2  // []int64{ctlStop or ctlEnd}: the root's one message to a rank
+	tagPiece  = 3  // a Dynamic chunk's plain results, to the root
 	tagChunk  = 16 // + worker: []int64{lo, hi}, the root's answer to a take
 )
 
@@ -151,6 +157,16 @@ func (k *call[R]) communicate(fn func() error) error {
 func (k *call[R]) work(workers int) error {
 	if k.cfg.schedule == Dynamic && k.rank == k.root {
 		k.disp = newDispenser(k.n, workers, k.cfg.chunk)
+		// The dispatcher must answer a request while the root's own
+		// goroutines compute. With GOMAXPROCS at the root's threads (the
+		// job runtime sets it so), a message's reader and the dispatcher
+		// would wait for the Go scheduler to preempt a computing goroutine,
+		// up to 10 ms per request: the other ranks starved. One more P
+		// lets them run at once; it is idle but for those moments.
+		if prev := runtime.GOMAXPROCS(0); prev <= k.cfg.threads {
+			runtime.GOMAXPROCS(k.cfg.threads + 1)
+			defer runtime.GOMAXPROCS(prev)
+		}
 	}
 	disp := k.disp
 	var side sync.WaitGroup
@@ -501,6 +517,27 @@ type wireError struct {
 // finish gathers every rank's results and failures at the root, which
 // decides the outcome and tells everyone (with the results, for ToAll).
 func (k *call[R]) finish() ([]R, error) {
+	if k.direct() && k.cfg.schedule == Static {
+		// Plain results of a Static call go straight from each rank's
+		// block into the root's results, where the block belongs: no
+		// encoding, no copy (fresh memory for copies costs more here than
+		// the messages: a page fault per 4 KiB).
+		counts, displs := make([]int, k.size), make([]int, k.size)
+		for r := range counts {
+			m, global := k.layout(r)
+			counts[r], displs[r] = m*k.codec.size, global(0)*k.codec.size
+		}
+		var recv []byte
+		send := k.codec.bytesOf(k.out)
+		if k.rank == k.root {
+			recv = send
+			lo := displs[k.rank] / max(k.codec.size, 1)
+			send = k.codec.bytesOf(k.out[lo : lo+counts[k.rank]/max(k.codec.size, 1)])
+		}
+		if err := k.c.Gatherv(send, recv, counts, displs, k.root); err != nil {
+			return nil, err
+		}
+	}
 	var payload []byte
 	if k.rank != k.root {
 		var err error
@@ -526,15 +563,32 @@ func (k *call[R]) finish() ([]R, error) {
 		return nil, err
 	}
 	var verdict []byte
+	var pieces []*comm.Request
 	if k.rank == k.root {
 		if err := k.absorb(all, counts); err != nil {
 			return nil, err
+		}
+		// Dynamic direct: each chunk's receive is posted where it belongs
+		// before the verdict tells the ranks to send them.
+		for _, in := range k.incoming {
+			pieces = append(pieces, k.c.Irecv(k.codec.bytesOf(k.out[in.lo:in.hi]), in.rank, tagPiece))
 		}
 		verdict = k.encodeVerdict()
 	}
 	verdict, err := bcastBytes(k.c, verdict, k.root)
 	if err != nil {
 		return nil, err
+	}
+	if k.direct() && k.cfg.schedule == Dynamic {
+		if k.rank != k.root {
+			for _, p := range k.pieces { // in the order of the report
+				if err := k.c.Send(k.codec.bytesOf(p.vals), k.root, tagPiece); err != nil {
+					return nil, err
+				}
+			}
+		} else if err := comm.WaitAll(pieces...); err != nil {
+			return nil, err
+		}
 	}
 	if k.rank != k.root {
 		if err := k.decodeVerdict(verdict); err != nil {
@@ -575,17 +629,27 @@ func (k *call[R]) finish() ([]R, error) {
 	return k.out, outcome
 }
 
+// direct says whether plain results travel straight into the root's
+// results, in place, instead of inside the reports: a Static call's blocks
+// in one Gatherv, a Dynamic call's chunks one message each (finish).
+func (k *call[R]) direct() bool {
+	return k.keep && k.codec.plain && k.codec.size > 0 && k.cfg.schedule != Cyclic
+}
+
 // payload is a rank's report and results: an 8-byte length, the report
 // in gob, then the values.
 func (k *call[R]) payload() ([]byte, error) {
 	var rep report
 	var vals []R
-	if k.cfg.schedule == Dynamic {
+	switch {
+	case k.cfg.schedule == Dynamic:
 		for _, p := range k.pieces {
 			rep.Pieces = append(rep.Pieces, [2]int{p.lo, p.hi})
-			vals = append(vals, p.vals...)
+			if !k.direct() {
+				vals = append(vals, p.vals...)
+			}
 		}
-	} else if k.keep {
+	case k.keep && !k.direct():
 		vals = k.out
 	}
 	for _, e := range k.errs {
@@ -598,7 +662,7 @@ func (k *call[R]) payload() ([]byte, error) {
 	}
 	out := b.Bytes()
 	binary.LittleEndian.PutUint64(out, uint64(len(out)-8))
-	if !k.keep {
+	if !k.keep || k.direct() {
 		return out, nil
 	}
 	return k.codec.encode(out, vals)
@@ -626,6 +690,12 @@ func (k *call[R]) absorb(all []byte, counts []int) error {
 		}
 		for _, e := range rep.Errs {
 			k.errs = append(k.errs, &ItemError{Index: e.Index, Rank: e.Rank, Item: e.Item, Err: remoteError{e.Msg}, Stack: e.Stack})
+		}
+		if k.direct() {
+			for _, p := range rep.Pieces {
+				k.incoming = append(k.incoming, incoming{r, p[0], p[1]})
+			}
+			continue
 		}
 		if !k.keep {
 			continue

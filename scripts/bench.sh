@@ -24,7 +24,9 @@
 # bench pingpong --raw (1 B to 64 MiB) and allreduce on 2 and 4 ranks; spmd
 # scale pi and cdist on 1 to 8 ranks (beyond 2 oversubscribed on a 2-core
 # machine) plus a weak pi study; spmd compare pi and cdist; the start-up of
-# spmd run against mpirun.openmpi if it is installed. Each step that fails
+# spmd run against mpirun.openmpi if it is installed; spmd farm against GNU
+# parallel (scripts/bench_farm.sh: trivial-task throughput, makespan of
+# skewed tasks, start-up to the first task). Each step that fails
 # is reported in the document and the run goes on; the exit status is
 # non-zero if any step failed.
 set -uo pipefail
@@ -426,6 +428,29 @@ wire() { # LABEL COMMAND...: median ms over wire_runs; stops at the first hang
 	fi
 } >"$work/wireup.md"
 
+# --- farming programs ---------------------------------------------------------
+
+section "spmd farm vs GNU parallel"
+farm_rate="" parallel_rate="" farm_ratio=""
+if command -v parallel >/dev/null; then
+	QUICK=$quick scripts/bench_farm.sh "$spmd" "$work/farm.md" "$work/farm.vars" || fail "spmd farm vs GNU parallel (scripts/bench_farm.sh)"
+	# shellcheck disable=SC1091
+	[ -s "$work/farm.vars" ] && . "$work/farm.vars"
+else
+	peer_trouble+=("GNU parallel is not installed (apt-get install parallel): the spmd farm comparison was skipped")
+	printf '## Farming programs: spmd farm vs GNU parallel\n\nSkipped: GNU parallel is not installed.\n' >"$work/farm.md"
+fi
+
+# --- a user's own work: package par ------------------------------------------
+
+section "package par: schedules, cost per item, the map job"
+par_dyn_worst="" par_ours_us="" par_joblib_us="" par_joblib_ratio="" par_uniform_ratio="" par_skewed_ratio=""
+QUICK=$quick REPEAT=$repeat scripts/bench/par.sh "$spmd" "$work/par.vars" >"$work/par.md" || fail "package par (scripts/bench/par.sh)"
+# shellcheck disable=SC1091
+[ -s "$work/par.vars" ] && . "$work/par.vars"
+/usr/bin/python3 -c 'import joblib' 2>/dev/null ||
+	peer_trouble+=("python3-joblib is not installed (apt-get install python3-joblib): par.Map was measured without its peers")
+
 wire8=$(sed -n 's/^| `spmd run -np 8 --oversubscribe hello` | \([0-9.]*\) |$/\1/p' "$work/wireup.md")
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$((SECONDS - start))
@@ -483,6 +508,8 @@ bin/spmd scale pi --samples $pi_samples --ranks 1,2,4,8 --repeat $repeat --out $
 bin/spmd scale cdist --m $cdist_m --n $cdist_m --p 100 --ranks 1,2,4,8 --repeat $repeat --out $relimg/scale-cdist
 bin/spmd compare --repeat $repeat pi --samples $pi_samples
 bin/spmd compare --repeat $repeat cdist --m $cdist_m --n $cdist_m --p 100
+scripts/bench_farm.sh bin/spmd farm.md      # spmd farm vs GNU parallel (apt-get install parallel)
+scripts/bench/par.sh bin/spmd > par.md      # package par: schedules, per-item cost vs joblib (apt-get install python3-joblib)
 \`\`\`
 
 ## Targets
@@ -509,6 +536,11 @@ AMD EPYC, loopback TCP; see /work/shared/notes/performance-facts.md).
 | pi kernel, portable path, one core | $(prec=0 calc "$pi_port" / 1) M samples/s | 350 M samples/s | | ≥ 350 | $(verdict "$pi_port" '>=' 350) |
 | pi job, $pi_samples samples, 2 ranks vs 1 (median of $rounds interleaved rounds, see below) | $(prec=1 calc "$pi_two" \* 1000) ms | 1 rank $(prec=1 calc "$pi_one" \* 1000) ms | ${sp_pi2}x | ≥ 1.9x | $(verdict "$sp_pi2" '>=' 1.9) |
 | the same split with no communication: two independent half problems at once (this machine's ceiling for 2 ranks) | $(prec=1 calc "$pi_ceil" \* 1000) ms | 1 rank | ${sp_pi2_ceil}x | | |
+| par.Map, dynamic schedule, items of Pareto cost: makespan vs the lower bound, worst of 2 ranks x 1 thread and 1 x 2 (see "Your own work") | ${par_dyn_worst:-n/a}x the bound | | | ≤ 1.10x | $(verdict "$par_dyn_worst" '<=' 1.10) |
+| par.Map per-item cost on 1e6 trivial items vs joblib.Parallel (2 workers, same run) | ${par_ours_us:-n/a} µs | joblib ${par_joblib_us:-n/a} µs | ${par_joblib_ratio:-n/a}x lower | ≥ 100x | $(verdict "$par_joblib_ratio" '>=' 100) |
+| map job, dynamic vs static, skewed items (isprime), end to end | | | ${par_skewed_ratio:-n/a}x faster | ≥ 1.1x | $(verdict "$par_skewed_ratio" '>=' 1.1) |
+| map job, dynamic / static time, uniform items (collatz 1..1e6), end to end | | | ${par_uniform_ratio:-n/a} | ≤ 1.05 | $(verdict "$par_uniform_ratio" '<=' 1.05) |
+| trivial tasks (\`true\`) on one machine, \`spmd farm\` vs GNU parallel (see "Farming programs") | ${farm_rate:-n/a} tasks/s | ${parallel_rate:-n/a} tasks/s | ${farm_ratio:-n/a}x | ≥ 1x | $(verdict "$farm_ratio" '>=' 1) |
 | cdist 1000x1000x100 kernel, one core | $(prec=1 calc "$cd1_vec" / 1e6) ms | SciPy 31 ms | $(calc 31e6 / "$cd1_vec")x faster | < 12 ms | $(verdict "$(calc "$cd1_vec" / 1e6)" '<=' 12) |
 | cdist naive loop vs the notebook's Python loop (3.5 s) | $(prec=0 calc "$cd1_naive" / 1e6) ms | 3500 ms | $(prec=0 calc 3.5e9 / "$cd1_naive")x faster | ≥ 20x | $(verdict "$(calc 3.5e9 / "$cd1_naive")" '>=' 20) |
 | cdist ${cdist_m}x${cdist_m}x100 job, gather included, 2 ranks vs 1 (shared window, the default on one machine; median of $rounds interleaved rounds, see below) | $(prec=1 calc "$cd_shared" \* 1000) ms | 1 rank $(prec=1 calc "$cd_one" \* 1000) ms | ${sp_cd2}x | ≥ 1.7x | $(verdict "$sp_cd2" '>=' 1.7) |
@@ -663,6 +695,10 @@ $(cat "$work/compare-pi.txt")
 \`\`\`
 $(cat "$work/compare-cdist.txt")
 \`\`\`
+
+$(cat "$work/farm.md")
+
+$(cat "$work/par.md")
 
 ## Start-up
 

@@ -70,7 +70,7 @@ func badFiles(t *testing.T) string {
 	w("word.csv", "1,2\nabc,4\n")
 	w("empty.csv", "")
 	w("na.csv", "1,2,NA\n4,5,6\n")
-	for _, name := range []string{"fifo.csv", "fifo-hosts"} {
+	for _, name := range []string{"fifo.csv"} {
 		if err := syscall.Mkfifo(filepath.Join(dir, name), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -127,7 +127,6 @@ func TestBadInput(t *testing.T) {
 		{"CSV whose line 1 mixes numbers and text", append(run2, "bootstrap", "--data", f("na.csv")), `line 1, column 3: "NA" is not a number, but column 1 ("1") is: is line 1 a header or data?`, 2},
 		{"a CSV path that is /dev/zero", append(run2, "cdist", "--x", f("zero.csv")), f("zero.csv") + " is a character device, not a regular file", 2},
 		{"a FIFO as --x", append(run2, "cdist", "--x", f("fifo.csv")), f("fifo.csv") + " is a named pipe (FIFO), not a regular file", 2},
-		{"a FIFO as hostfile", []string{"run", "--hostfile", f("fifo-hosts"), "hello"}, f("fifo-hosts") + " is a named pipe (FIFO), not a regular file", 2},
 		{"--out with an unknown extension", append(run2, "cdist", "--x", f("ok.csv"), "--out", f("z.nyp")), `z.nyp: unknown extension ".nyp": want .npy, .csv, .tsv or .txt`, 2},
 		{"--out with no extension", append(run2, "cdist", "--x", f("ok.csv"), "--out", f("z")), "z: no extension to tell the format", 2},
 		{"CSV with a word", append(run2, "cdist", "--x", f("word.csv")), `line 2, column 1: "abc" is not a number`, 2},

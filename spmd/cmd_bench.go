@@ -35,7 +35,7 @@ func init() {
 	subs = append(subs, benchParCommands()...)
 	register(&cli.Command{
 		Name:  "bench",
-		Usage: "communication micro-benchmarks (OSU style): pingpong, bcast, reduce, allreduce, gather, alltoall, barrier",
+		Usage: "benchmarks: communication (OSU style: pingpong, bcast, reduce, allreduce, gather, alltoall, barrier) and package par (schedule, mapcost)",
 		Description: "Runs under any launcher, like a job. For each size: warm-up iterations, a\n" +
 			"barrier, then timed iterations; the root prints min / median / max over\n" +
 			"iterations (an iteration counts as long as its slowest rank). pingpong runs\n" +

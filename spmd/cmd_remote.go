@@ -4,6 +4,7 @@ import (
 	"os"
 
 	"github.com/spmd-go/spmd/spmd/internal/launch"
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"github.com/urfave/cli/v2"
 )
 
@@ -32,7 +33,7 @@ func init() {
 		SkipFlagParsing: true,
 		HideHelp:        true,
 		Action: func(*cli.Context) error {
-			return exitSilently(launch.RunWatchdog(os.Stdin))
+			return exitSilently(procgroup.RunWatchdog(os.Stdin))
 		},
 	})
 }

@@ -55,7 +55,8 @@ rank 0 only.
 
 Stopping. When a rank exits non-zero or dies by a signal, the others get
 SIGTERM, then SIGKILL after --kill-after; spmd run names the rank and
-exits with its code (128+N for signal N). Ctrl-C (SIGINT) and SIGTERM are
+exits with its code (128+N for signal N); for farm, whose root outlives its
+workers, only rank 0's exit ends the job. Ctrl-C (SIGINT) and SIGTERM are
 passed on to every rank; a second Ctrl-C kills them. --timeout stops the
 job with exit code 124.`,
 		Flags: []cli.Flag{
@@ -78,6 +79,17 @@ job with exit code 124.`,
 			return cli.Exit("", runExitUsage)
 		},
 	})
+}
+
+// rankCommands are the commands besides the registry's jobs that run as
+// the ranks of a job under spmd run. They are not jobs (no report, no
+// --verify; spmd scale and compare refuse them) and check their own flags
+// (the farm's root after wire-up: it also reads the inputs).
+var rankCommands = map[string]struct {
+	rootDecides bool // a rank other than 0 may die without ending the job
+}{
+	"bench": {},
+	"farm":  {rootDecides: true}, // a farm outlives its workers
 }
 
 // runExitUsage is spmd run's exit code for a bad command line, the
@@ -126,10 +138,10 @@ func runConfig(c *cli.Context) (launch.Config, error) {
 	}
 	if runAfterDashDash(os.Args, len(args)) {
 		cfg.Program = args
-	} else if args[0] == "bench" {
-		// spmd bench runs as ranks too; its subcommands check their own flags.
+	} else if rc, ok := rankCommands[args[0]]; ok {
 		cfg.Program = append([]string{exe}, args...)
 		cfg.RemoteProgram = append([]string{remoteSpmd}, args...)
+		cfg.RootDecides = rc.rootDecides
 	} else {
 		spec, ok := jobs.Lookup(args[0])
 		if !ok {

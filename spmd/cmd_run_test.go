@@ -220,7 +220,7 @@ func TestRunStartErrors(t *testing.T) {
 			fmt.Sprintf("spmd run: -np %d but this machine has %d cores (slots); add --oversubscribe to run more ranks than cores\n", cores+1, cores)},
 		{"beyond-slots", []string{"--hostfile", two, "-np", "3", "--", "true"}, 2, "spmd run: 3 ranks but the hosts have 2 slots; use --oversubscribe\n"},
 		{"missing-hostfile", []string{"--hostfile", filepath.Join(dir, "nope"), "--", "true"}, 2,
-			"spmd run: hostfile: " + filepath.Join(dir, "nope") + ": no such file or directory\n"},
+			"spmd run: hostfile: open " + filepath.Join(dir, "nope") + ": no such file or directory\n"},
 		{"empty-hostfile", []string{"--hostfile", empty, "--", "true"}, 2, "spmd run: hostfile " + empty + ": no hosts"},
 		{"malformed-hostfile", []string{"--hostfile", bad, "--", "true"}, 2, "spmd run: hostfile " + bad + ": line 2: "},
 		{"hostfile-and-host", []string{"--hostfile", two, "--host", "127.0.0.1", "--", "true"}, 2, "spmd run: give --hostfile or --host, not both\n"},

@@ -48,6 +48,12 @@ type Options struct {
 	Liveness Liveness
 	// OnFailure becomes the world's comm.Config.OnFailure.
 	OnFailure func(error)
+	// Loss and OnPeerLost become the world's comm.Config.Loss and
+	// OnPeerLost: comm.LossIsolated keeps a rank's loss from breaking the
+	// calls that do not involve it (see comm.LossPolicy). Every rank of a
+	// job must ask for the same policy.
+	Loss       comm.LossPolicy
+	OnPeerLost func(rank int, err error)
 	// Getenv reads the environment; nil means os.Getenv. Tests pass their
 	// own to start several ranks in one process.
 	Getenv func(string) string
@@ -204,7 +210,7 @@ func (b *booter) run() (c *comm.Comm, info Info, err error) {
 		return nil, b.info, fmt.Errorf("boot: rank %d: %v", b.env.Rank, err)
 	}
 	n := newNotifier(b.getenv) // see notice.go
-	c, err = newWorld(b.ctx, n.transport(tr), b.opts.Liveness.comm(n.onFailure(b.opts.OnFailure)), b.getenv)
+	c, err = newWorld(b.ctx, n.transport(tr), b.opts.commConfig(n.onFailure(b.opts.OnFailure)), b.getenv)
 	if err != nil {
 		return nil, b.info, err
 	}
@@ -381,7 +387,7 @@ func initPeers(ctx context.Context, opts Options, getenv func(string) string) (*
 	if err != nil {
 		return nil, info, fmt.Errorf("boot: rank %d: %v", opts.Rank, err)
 	}
-	c, err := newWorld(ctx, tr, opts.Liveness.comm(opts.OnFailure), getenv)
+	c, err := newWorld(ctx, tr, opts.commConfig(opts.OnFailure), getenv)
 	if err != nil {
 		return nil, info, err
 	}

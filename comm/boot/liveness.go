@@ -83,6 +83,8 @@ func (l Liveness) tcp(cfg tcp.Config) tcp.Config {
 	return cfg
 }
 
-func (l Liveness) comm(onFailure func(error)) comm.Config {
-	return comm.Config{Timeout: l.Timeout, OnFailure: onFailure}
+// commConfig is the world's comm.Config, with onFailure (Options.OnFailure,
+// maybe wrapped) as its OnFailure.
+func (o Options) commConfig(onFailure func(error)) comm.Config {
+	return comm.Config{Timeout: o.Liveness.Timeout, OnFailure: onFailure, Loss: o.Loss, OnPeerLost: o.OnPeerLost}
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spmd-go/spmd/comm"
 )
 
 func TestLivenessResolve(t *testing.T) {
@@ -36,5 +38,27 @@ func TestLivenessResolve(t *testing.T) {
 	}
 	if got, err := (Liveness{}).resolve(env(map[string]string{"SPMD_SINGLE_COPY": "off"})); err != nil || got.SingleCopy >= 0 {
 		t.Errorf("SPMD_SINGLE_COPY=off: SingleCopy %d (%v), want < 0", got.SingleCopy, err)
+	}
+}
+
+// The world's comm.Config carries every setting Options has for it: the
+// wait timeout, OnFailure, and the loss policy with its callback (which
+// spmd farm needs, to outlive a worker).
+func TestCommConfig(t *testing.T) {
+	failed, lost := 0, 0
+	o := Options{
+		Liveness:   Liveness{Timeout: 3 * time.Second},
+		OnFailure:  func(error) { failed++ },
+		Loss:       comm.LossIsolated,
+		OnPeerLost: func(int, error) { lost++ },
+	}
+	c := o.commConfig(o.OnFailure)
+	c.OnFailure(nil)
+	c.OnPeerLost(1, nil)
+	if c.Timeout != 3*time.Second || c.Loss != comm.LossIsolated || failed != 1 || lost != 1 {
+		t.Errorf("commConfig = %+v (OnFailure called %d, OnPeerLost %d), want every field from Options", c, failed, lost)
+	}
+	if (Options{}).commConfig(nil).Loss != comm.LossBreaksWorld {
+		t.Error("the default loss policy is not LossBreaksWorld")
 	}
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# scripts/bench/par.sh SPMD: the measurements of package par (a user's own
-# work) for docs/BENCHMARKS.md, printed as a Markdown section on standard
-# output; scripts/bench.sh includes it. Progress goes to standard error.
+# scripts/bench/par.sh SPMD [VARS]: the measurements of package par (a
+# user's own work) for docs/BENCHMARKS.md, printed as a Markdown section on
+# standard output; scripts/bench.sh includes it, and reads the headline
+# figures from VARS (shell assignments) for its table of targets. Progress
+# goes to standard error.
 #
 #   1. the dynamic schedule on items of heavy-tailed (Pareto) cost: makespan
 #      against the lower bound max(work / workers, costliest item), on
@@ -15,7 +17,8 @@
 #
 # Settings: QUICK=1 (smaller problems, one repeat), REPEAT (default 3).
 set -uo pipefail
-spmd=${1:?usage: par.sh PATH-TO-SPMD}
+spmd=${1:?usage: par.sh PATH-TO-SPMD [VARS]}
+vars=${2:-/dev/null}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 quick=${QUICK:-0}
 repeat=${REPEAT:-3}
@@ -24,7 +27,7 @@ trap 'rm -rf "$work"' EXIT
 if [ "$quick" = 1 ]; then
 	sched_work=1s items=2e5 collatz_n=200000 cheap=20000 primes=100 repeat=1
 else
-	sched_work=6s items=1e6 collatz_n=1000000 cheap=60000 primes=600
+	sched_work=6s items=1e6 collatz_n=1000000 cheap=60000 primes=600 repeat=${REPEAT:-5}
 fi
 say() { echo "bench par: $*" >&2; }
 
@@ -97,10 +100,12 @@ PY
 } >"$work/skewed.txt"
 mapjob=$work/mapjob.csv
 echo "input,func,schedule,ranks,elapsed_s,section_s" >"$mapjob"
+# Rounds alternate the schedules, so a burst of other work on the machine
+# cannot land on one of them only.
 for input in uniform:collatz skewed:isprime; do
 	file=$work/${input%%:*}.txt fn=${input##*:}
-	for s in static dynamic; do
-		for r in $(seq "$repeat"); do
+	for r in $(seq "$repeat"); do
+		for s in static dynamic; do
 			"$spmd" run -np 2 map --func "$fn" --in "$file" --out "$work/out.txt" --schedule "$s" --threads 1 --json --quiet 2>"$work/map.err" |
 				awk -v i="${input%%:*}" -v f="$fn" -v s="$s" '{
 					match($0, /"elapsed_seconds":[0-9.e+-]+/); e = substr($0, RSTART + 18, RLENGTH - 18)
@@ -114,6 +119,17 @@ mapmed=$(awk -F, 'NR > 1 { k = $1 "," $2 "," $3 "," $4; n[k]++; e[k, n[k]] = $5;
 	END { for (k in n) { m = int((n[k] + 1) / 2); print k "," e[k, m] "," c[k, m] } }' "$mapjob" | sort)
 uniform_ratio=$(echo "$mapmed" | awk -F, '$1 == "uniform" { t[$3] = $5 } END { if (t["static"] > 0) printf "%.2f", t["dynamic"] / t["static"] }')
 skewed_ratio=$(echo "$mapmed" | awk -F, '$1 == "skewed" { t[$3] = $5 } END { if (t["dynamic"] > 0) printf "%.2f", t["static"] / t["dynamic"] }')
+
+joblib_ratio=$(prec=0 calc "$joblib_us / $ours_worst")
+cat >"$vars" <<VARS
+par_dyn_worst=$dyn_worst
+par_ours_us=$ours_worst
+par_joblib_us=$joblib_us
+par_mp_us=$mp_us
+par_joblib_ratio=$joblib_ratio
+par_uniform_ratio=$uniform_ratio
+par_skewed_ratio=$skewed_ratio
+VARS
 
 # --- the section ----------------------------------------------------------
 verdict() { awk -v v="$1" -v lim="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <= lim : v >= lim; print (ok ? "met" : "MISSED") }'; }
@@ -150,7 +166,7 @@ $(csv_md <"$cost")
 $(if [ -s "$peers" ]; then csv_md <"$peers"; fi)
 
 Target: at least 100x lower per-item cost than joblib: joblib $joblib_us µs,
-spmd at most $ours_worst µs per item: **$(prec=0 calc "$joblib_us / $ours_worst")x** lower
+spmd at most $ours_worst µs per item: **${joblib_ratio}x** lower
 ($(awk -v j="$joblib_us" -v o="$ours_worst" 'BEGIN { print (j / o >= 100 ? "met" : "MISSED") }' 2>/dev/null)); multiprocessing.Pool.map $mp_us µs.
 
 ### The map job: static against dynamic

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/spmd-go/spmd/comm"
 	"github.com/spmd-go/spmd/dataio"
@@ -202,6 +204,8 @@ func writeResults(w io.Writer, results []float64, arity []int64) error {
 	return bw.Flush()
 }
 
+func isItemSep(c byte) bool { return c == ',' || c == ' ' || c == '\t' || c == ';' || c == '\r' }
+
 // maxLine bounds one input line: a longer one is an error, not a memory
 // hog (standard input from /dev/zero has no line end at all).
 const maxLine = 1 << 20
@@ -226,19 +230,30 @@ func readItems(path string) (*mapItems, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		text := sc.Text()
-		if i := strings.IndexByte(text, '#'); i >= 0 {
+		text := sc.Bytes()
+		if i := bytes.IndexByte(text, '#'); i >= 0 {
 			text = text[:i]
 		}
-		fields := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == ';' || r == '\r' })
-		for _, fld := range fields {
-			v, err := strconv.ParseFloat(fld, 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, job.Usagef("--in: %s: line %d: %q is not a finite number", name, line, fld)
+		fields := 0
+		for len(text) > 0 {
+			// The next field: up to a comma, white space or semicolon.
+			i := 0
+			for i < len(text) && !isItemSep(text[i]) {
+				i++
 			}
-			items.args = append(items.args, v)
+			if i > 0 {
+				fld := text[:i]
+				// A view of the line, not a copy: ParseFloat keeps nothing.
+				v, err := strconv.ParseFloat(unsafe.String(&fld[0], len(fld)), 64)
+				if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, job.Usagef("--in: %s: line %d: %q is not a finite number", name, line, fld)
+				}
+				items.args = append(items.args, v)
+				fields++
+			}
+			text = text[min(i+1, len(text)):]
 		}
-		items.arity = append(items.arity, int64(len(fields)))
+		items.arity = append(items.arity, int64(fields))
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {

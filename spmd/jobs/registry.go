@@ -29,10 +29,6 @@ type Spec struct {
 	// standard output (map without --out); its report then goes to
 	// standard error.
 	ResultsOnStdout func(p Params) bool
-
-	// KeepsGoing says that a lost rank other than the root does not end
-	// the job (farm): spmd run must not stop the others when one dies.
-	KeepsGoing bool
 }
 
 // Params are a job's parameters: a struct with one field per flag.

@@ -56,6 +56,13 @@ type Config struct {
 	// Remote ranks use it if it exists there (a shared file system).
 	Dir string
 
+	// RootDecides keeps the job going when a rank other than 0 fails: the
+	// failure is reported, but only rank 0's end decides the job's. When
+	// rank 0 exits, its code is the job's; ranks still running after
+	// KillAfter are then stopped. For jobs that outlive their workers
+	// (spmd farm); by default any rank's failure stops the job.
+	RootDecides bool
+
 	// TagOutput prefixes every output line with "[rank] ".
 	TagOutput bool
 	// Timeout, if positive, stops the job after this long.

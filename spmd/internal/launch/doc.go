@@ -44,6 +44,11 @@
 // got signal n first, and 124 when Config.Timeout expired. Each of these
 // is reported on Config.Stderr in one line starting "spmd run: ".
 //
+// With Config.RootDecides (spmd farm, whose root outlives its workers) the
+// failure of a rank other than 0 is reported and the job goes on; rank 0's
+// exit code is the job's, and ranks still running Config.KillAfter after
+// rank 0 ended are stopped.
+//
 // # Remote ranks
 //
 // A remote rank is `ssh [options] HOST SPMD _remote`. The launcher writes

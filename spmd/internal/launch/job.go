@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"os"
 	"os/exec"
 	"strconv"
@@ -29,7 +30,7 @@ type job struct {
 	id         string
 	rendezvous string // "" when no server runs
 	ranks      []rank
-	wd         *watchdog
+	wd         *procgroup.Watchdog
 	localEnv   []string // environment of local ranks, before rankEnv
 }
 
@@ -162,8 +163,8 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 		j.rendezvous = rv.Addr()
 	}
 
-	j.wd = startWatchdog(cfg.Watchdog)
-	defer j.wd.stop()
+	j.wd = procgroup.StartWatchdog(cfg.Watchdog)
+	defer j.wd.Stop()
 	for r, p := range places {
 		var rk rank
 		var err error
@@ -209,6 +210,7 @@ func (j *job) supervise(ctx context.Context) int {
 		code     int              // the exit code, once decided
 		stopping bool             // the launcher is ending the job
 		killC    <-chan time.Time // the grace period's end
+		rootDone <-chan time.Time // RootDecides: the grace after rank 0 ended well
 		left     = len(j.ranks)
 		done     = ctx.Done()
 	)
@@ -229,6 +231,19 @@ func (j *job) supervise(ctx context.Context) int {
 			if stopping {
 				continue
 			}
+			if j.cfg.RootDecides {
+				// No blame to work out: only rank 0's end counts.
+				switch {
+				case ev.rank != 0 && ev.st.failed():
+					j.out.log(ev.st.describe(ev.rank, j.places[ev.rank].host) + "; the job goes on (rank 0 decides)")
+				case ev.rank == 0 && ev.st.failed():
+					j.out.log(ev.st.describe(ev.rank, j.places[ev.rank].host))
+					stop(ev.st.exitCode(), syscall.SIGTERM)
+				case ev.rank == 0 && left > 0:
+					rootDone = time.After(j.cfg.KillAfter)
+				}
+				continue
+			}
 			if line, c, ok := b.exited(ev); ok {
 				j.out.log(line)
 				stop(c, syscall.SIGTERM)
@@ -238,6 +253,15 @@ func (j *job) supervise(ctx context.Context) int {
 				line, c := b.graceOver()
 				j.out.log(line)
 				stop(c, syscall.SIGTERM)
+			}
+		case <-rootDone:
+			if !stopping {
+				what := fmt.Sprintf("the %d ranks", left)
+				if left == 1 {
+					what = "the rank"
+				}
+				j.out.log(fmt.Sprintf("rank 0 ended; stopping %s still running %v later", what, j.cfg.KillAfter))
+				stop(0, syscall.SIGTERM)
 			}
 		case s := <-j.cfg.Signals:
 			sig, _ := s.(syscall.Signal)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"net"
 	"os"
 	"path/filepath"
@@ -31,7 +32,7 @@ func TestMain(m *testing.M) {
 		case "_remote":
 			os.Exit(RunRemote(os.Stdin, os.Stdout, os.Stderr))
 		case "_watchdog":
-			os.Exit(RunWatchdog(os.Stdin))
+			os.Exit(procgroup.RunWatchdog(os.Stdin))
 		case "_launch":
 			exe, _ := os.Executable()
 			code, err := Run(context.Background(), Config{

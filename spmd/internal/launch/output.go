@@ -68,6 +68,13 @@ func (s *sink) forward(r io.Reader) {
 			s.emit(buf, true)
 			n = 0
 		}
+		if n > 0 && buf[0] == '\r' {
+			// A line rewritten in place ("\r" then the new text, no
+			// newline: a progress line on a terminal) is shown as it
+			// comes, or nothing would appear until its final newline.
+			s.emit(buf[:n], false)
+			n = 0
+		}
 		if err != nil {
 			if n > 0 {
 				s.emit(buf[:n], true)

@@ -1,6 +1,7 @@
 package launch
 
 import (
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"os"
 	"os/exec"
 	"sync"
@@ -11,14 +12,14 @@ import (
 // pgroup is a started child that leads its own process group.
 type pgroup struct {
 	cmd  *exec.Cmd
-	wd   *watchdog // told about the group; may be nil
+	wd   *procgroup.Watchdog // told about the group; may be nil
 	mu   sync.Mutex
 	done bool // the leader exited: the group id is no longer ours
 }
 
 // newPgroup wraps cmd, just started with sysProcAttr, and tells wd.
-func newPgroup(cmd *exec.Cmd, wd *watchdog) *pgroup {
-	wd.started(cmd.Process.Pid)
+func newPgroup(cmd *exec.Cmd, wd *procgroup.Watchdog) *pgroup {
+	wd.Started(cmd.Process.Pid)
 	return &pgroup{cmd: cmd, wd: wd}
 }
 
@@ -34,12 +35,12 @@ func (g *pgroup) signal(sig syscall.Signal) {
 // wait waits for the leader to exit, kills what is left of its group (a
 // group does not outlive its leader: no orphans), and reaps the leader.
 func (g *pgroup) wait() *os.ProcessState {
-	waitGroupLeader(g.cmd, func() {
+	procgroup.WaitLeader(g.cmd, func() {
 		g.mu.Lock()
 		defer g.mu.Unlock()
 		syscall.Kill(-g.cmd.Process.Pid, syscall.SIGKILL)
 		g.done = true
-		g.wd.cleaned(g.cmd.Process.Pid)
+		g.wd.Cleaned(g.cmd.Process.Pid)
 	})
 	return g.cmd.ProcessState
 }

@@ -1,6 +1,7 @@
 package launch
 
 import (
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"io"
 	"os"
 	"os/exec"
@@ -26,7 +27,7 @@ func (j *job) startLocal(r int, path string) (*localRank, error) {
 		Args:        j.cfg.Program,
 		Env:         append(j.localEnv[:len(j.localEnv):len(j.localEnv)], j.rankEnv(r)...),
 		Dir:         j.cfg.Dir,
-		SysProcAttr: sysProcAttr(),
+		SysProcAttr: procgroup.Attr(),
 	}
 	// Our own pipes rather than cmd.StdoutPipe: the rank's *os.File ends go
 	// to the child directly (no copying goroutine in exec), and Wait does

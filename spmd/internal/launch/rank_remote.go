@@ -3,6 +3,7 @@ package launch
 import (
 	"bytes"
 	"fmt"
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"io"
 	"os"
 	"os/exec"
@@ -56,7 +57,7 @@ func (j *job) startRemote(r int, host string, ssh []string) (*remoteRank, error)
 	argv := append(append([]string{}, ssh[1:]...), host, shellQuote(j.cfg.RemoteSpmd), "_remote")
 	cmd := exec.Command(ssh[0], argv...)
 	cmd.Dir = j.cfg.Dir
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = procgroup.Attr()
 
 	var files []*os.File
 	closeAll := func() {

@@ -2,6 +2,7 @@ package launch
 
 import (
 	"bufio"
+	"github.com/spmd-go/spmd/spmd/internal/procgroup"
 	"io"
 	"os"
 	"os/exec"
@@ -50,7 +51,7 @@ func RunRemote(in io.Reader, stdout, stderr *os.File) int {
 	}
 	cmd.Env = append(os.Environ(), spec.Env...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = sysProcAttr()
+	cmd.SysProcAttr = procgroup.Attr()
 	if fi, err := os.Stat(spec.Dir); spec.Dir != "" && err == nil && fi.IsDir() {
 		cmd.Dir = spec.Dir
 	}

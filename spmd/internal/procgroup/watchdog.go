@@ -1,4 +1,4 @@
-package launch
+package procgroup
 
 import (
 	"bufio"
@@ -35,8 +35,9 @@ import (
 // watchdog that cannot run (its binary gone) is not restarted forever.
 const maxWatchdogRestarts = 100
 
-// watchdog is the launcher's end of the pipe; a nil *watchdog does nothing.
-type watchdog struct {
+// Watchdog is the parent's end of the pipe (spmd run's launcher, or a farm
+// rank); a nil *Watchdog does nothing.
+type Watchdog struct {
 	argv []string
 
 	mu       sync.Mutex
@@ -48,13 +49,13 @@ type watchdog struct {
 	exited   chan struct{} // closed when the current watchdog has been reaped
 }
 
-// startWatchdog starts argv as the job's watchdog. It is best effort: a
+// StartWatchdog starts argv as the job's watchdog. It is best effort: a
 // job whose watchdog could not start runs without one.
-func startWatchdog(argv []string) *watchdog {
+func StartWatchdog(argv []string) *Watchdog {
 	if len(argv) == 0 {
 		return nil
 	}
-	wd := &watchdog{argv: argv, groups: map[int]bool{}}
+	wd := &Watchdog{argv: argv, groups: map[int]bool{}}
 	wd.mu.Lock()
 	defer wd.mu.Unlock()
 	if wd.spawn() != nil {
@@ -66,7 +67,7 @@ func startWatchdog(argv []string) *watchdog {
 // spawn starts a watchdog process that already has every group in
 // wd.groups on its stdin, and a goroutine that replaces it if it dies
 // before stop. wd.mu is held.
-func (wd *watchdog) spawn() error {
+func (wd *Watchdog) spawn() error {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err
@@ -104,7 +105,7 @@ const watchdogPreload = 4 << 10
 
 // watch reaps the watchdog cmd and, unless the launcher is stopping it,
 // replaces it.
-func (wd *watchdog) watch(cmd *exec.Cmd, exited chan struct{}) {
+func (wd *Watchdog) watch(cmd *exec.Cmd, exited chan struct{}) {
 	cmd.Wait()
 	close(exited)
 	wd.mu.Lock()
@@ -120,7 +121,7 @@ func (wd *watchdog) watch(cmd *exec.Cmd, exited chan struct{}) {
 	}
 }
 
-func (wd *watchdog) send(line string) {
+func (wd *Watchdog) send(line string) {
 	if wd == nil {
 		return
 	}
@@ -129,13 +130,13 @@ func (wd *watchdog) send(line string) {
 	wd.sendLocked(line)
 }
 
-func (wd *watchdog) sendLocked(line string) {
+func (wd *Watchdog) sendLocked(line string) {
 	if wd.w != nil {
 		io.WriteString(wd.w, line+"\n")
 	}
 }
 
-func (wd *watchdog) started(pgid int) {
+func (wd *Watchdog) Started(pgid int) {
 	if wd == nil {
 		return
 	}
@@ -145,7 +146,7 @@ func (wd *watchdog) started(pgid int) {
 	wd.sendLocked("+" + strconv.Itoa(pgid))
 }
 
-func (wd *watchdog) cleaned(pgid int) {
+func (wd *Watchdog) Cleaned(pgid int) {
 	if wd == nil {
 		return
 	}
@@ -155,8 +156,8 @@ func (wd *watchdog) cleaned(pgid int) {
 	wd.sendLocked("-" + strconv.Itoa(pgid))
 }
 
-// stop tells the watchdog the launcher ends normally, and reaps it.
-func (wd *watchdog) stop() {
+// Stop tells the watchdog the parent ends normally, and reaps it.
+func (wd *Watchdog) Stop() {
 	if wd == nil {
 		return
 	}

@@ -1,4 +1,4 @@
-package launch
+package procgroup
 
 import (
 	"os/exec"
@@ -6,19 +6,19 @@ import (
 	"unsafe"
 )
 
-// sysProcAttr puts a child in its own process group, so that signals
+// Attr puts a child in its own process group, so that signals
 // reach its children too and a terminal's Ctrl-C reaches only the
 // launcher (which forwards it), and kills it if the launcher dies.
-func sysProcAttr() *syscall.SysProcAttr {
+func Attr() *syscall.SysProcAttr {
 	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 }
 
-// waitGroupLeader waits for cmd, a process group leader, to exit, calls
+// WaitLeader waits for cmd, a process group leader, to exit, calls
 // exited, then reaps it. exited runs while the leader is still a zombie
 // (waitid with WNOWAIT): as long as the zombie holds its pid, neither the
 // pid nor the group id can be reused, so exited may kill the group and
 // mark the process gone without ever hitting an unrelated process.
-func waitGroupLeader(cmd *exec.Cmd, exited func()) error {
+func WaitLeader(cmd *exec.Cmd, exited func()) error {
 	const pPID = 1     // idtype P_PID
 	var info [128]byte // siginfo_t
 	for {
