@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/spmd-go/spmd/internal/cpuid"
 )
 
 // Collectives on shared memory. When every pair of ranks of a
@@ -40,6 +42,7 @@ const sharedSlot = 16 << 10
 const (
 	wArrive  = 0 // the rank's arrival count
 	wLength  = 1 // and 2: the length in bytes of its vector in slot 0 and 1
+	wCPU     = 3 // 1 + the CPU the rank last waited on, 0 unknown (internal/cpuid)
 	wFutex   = 8 // rank 0's segment only: the futex word (low 32 bits) ...
 	wSleep   = 9 // ... and the number of sleepers
 	wSlots   = 16
@@ -149,10 +152,11 @@ func (w *collWindow) everyone(gen uint64) bool {
 func (w *collWindow) wait(gen uint64, op string) error {
 	start := time.Now()
 	// With more ranks in the window than cores, some rank it waits for
-	// is not running: give up the core between every round of polling.
+	// is not running: give up the core between every round of polling;
+	// and so when a rank not yet arrived last waited on this very CPU.
 	crowded := w.c.Size() > runtime.NumCPU()
-	for i := 1; !w.everyone(gen); i++ {
-		if crowded && i%8 == 0 {
+	for i := 0; !w.everyone(gen); i++ {
+		if i%8 == 0 && (crowded || w.lateHere(gen)) {
 			runtime.Gosched()
 			osYield()
 		}
@@ -169,6 +173,25 @@ func (w *collWindow) wait(gen uint64, op string) error {
 		}
 	}
 	return nil
+}
+
+// lateHere publishes the CPU this wait runs on and says whether a rank
+// that has not arrived at gen last waited on it too.
+func (w *collWindow) lateHere(gen uint64) bool {
+	me := cpuid.Current()
+	if me == 0 {
+		return false
+	}
+	mine := (*atomic.Uint64)(unsafe.Pointer(&w.win.Local()[wCPU]))
+	if mine.Load() != uint64(me) {
+		mine.Store(uint64(me))
+	}
+	for r := range w.c.Size() {
+		if r != w.c.rank && w.arrival(r).Load() < gen && (*atomic.Uint64)(unsafe.Pointer(&w.win.Segment(r)[wCPU])).Load() == uint64(me) {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *collWindow) sleepUntil(gen uint64, op string, start time.Time) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/internal/cpuid"
 )
 
 // Progress and waiting (see doc.go, "Waiting"). Three kinds of goroutine
@@ -176,12 +177,12 @@ const pureSpin = 2 * time.Microsecond
 // rank that has just been woken to answer its co-located peer gives the
 // core back before spinning at all.
 func (t *Transport) onSameCPU(peer *atomic.Uint32, cached bool) bool {
-	if cpuSource == nil {
+	if !cpuid.Supported {
 		return false
 	}
 	me := t.cpu.Load()
 	if !cached || me == 0 {
-		me = cpuSource() + 1
+		me = cpuid.Current()
 		if t.cpu.Load() != me {
 			t.cpu.Store(me)
 		}

@@ -1,0 +1,21 @@
+package cpuid
+
+import (
+	"runtime"
+	"testing"
+)
+
+// TestCurrentIsACPU: where supported, Current names one of this machine's
+// CPUs, and a thread locked to a goroutine keeps getting an answer.
+func TestCurrentIsACPU(t *testing.T) {
+	if !Supported {
+		t.Skip("no cheap CPU number here")
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for range 100 {
+		if c := Current(); c < 1 || int(c) > runtime.NumCPU()*64 {
+			t.Fatalf("Current() = %d", c)
+		}
+	}
+}
