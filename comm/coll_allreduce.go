@@ -28,6 +28,13 @@ func (c *Comm) Allreduce(sendbuf, recvbuf any, op Op) error {
 		return w.allreduce(rb, dt, op)
 	}
 	if len(rb) >= longMessage && n >= p {
+		if w := c.coll; w != nil && !w.noLong && len(rb) <= longLimit {
+			done, err := w.allreduceLong(rb, dt, n, op)
+			if done {
+				return err
+			}
+			w.noLong = true
+		}
 		return c.allreduceRing(rb, dt, n, op)
 	}
 	return c.allreduceDoubling(rb, dt, op)

@@ -12,7 +12,9 @@ import (
 )
 
 func sharedMemWorld(t *testing.T, n int) []*comm.Comm {
-	return barrierOnce(t, comm.NewSharedMemWorld(n, comm.Config{}))
+	cs := barrierOnce(t, comm.NewSharedMemWorld(n, comm.Config{}))
+	comm.UseLongWindow(cs)
+	return cs
 }
 
 // barrierOnce runs a first Barrier on every rank of cs, which makes their
@@ -58,28 +60,31 @@ func TestSharedAllreduceBitIdentical(t *testing.T) {
 		return x
 	}
 	for p := 1; p <= 9; p++ {
-		for _, op := range []comm.Op{comm.Sum, comm.Prod, comm.Min, comm.Max} {
-			run := func(cs []*comm.Comm) [][]float64 {
-				out := make([][]float64, p)
-				err := runRanks(cs, func(c *comm.Comm) error {
-					out[c.Rank()] = make([]float64, 300)
-					return c.Allreduce(input(c.Rank(), 300), out[c.Rank()], op)
-				})
-				if err != nil {
-					t.Fatal(err)
+		for _, length := range []int{300, 20011} { // the window's doubling, and its ring (over 64 KiB, not a multiple of p)
+			for _, op := range []comm.Op{comm.Sum, comm.Prod, comm.Min, comm.Max} {
+				run := func(cs []*comm.Comm) [][]float64 {
+					out := make([][]float64, p)
+					err := runRanks(cs, func(c *comm.Comm) error {
+						out[c.Rank()] = make([]float64, length)
+						return c.Allreduce(input(c.Rank(), length), out[c.Rank()], op)
+					})
+					if err != nil {
+						t.Fatal(err)
+					}
+					return out
 				}
-				return out
-			}
-			msgs := run(comm.NewMemWorld(p, comm.Config{}))
-			shared := barrierOnce(t, comm.NewSharedMemWorld(p, comm.Config{}))
-			win := run(shared)
-			if p > 1 && !comm.UsesSharedCollectives(shared[0]) {
-				t.Fatalf("p=%d: the shared world did not use its window", p)
-			}
-			for r := range p {
-				for i := range msgs[r] {
-					if math.Float64bits(msgs[r][i]) != math.Float64bits(win[r][i]) {
-						t.Fatalf("p=%d %v rank %d [%d]: window %x, messages %x", p, op, r, i, math.Float64bits(win[r][i]), math.Float64bits(msgs[r][i]))
+				msgs := run(comm.NewMemWorld(p, comm.Config{}))
+				shared := barrierOnce(t, comm.NewSharedMemWorld(p, comm.Config{}))
+				comm.UseLongWindow(shared) // whatever the cores here
+				win := run(shared)
+				if p > 1 && !comm.UsesSharedCollectives(shared[0]) {
+					t.Fatalf("p=%d: the shared world did not use its window", p)
+				}
+				for r := range p {
+					for i := range msgs[r] {
+						if math.Float64bits(msgs[r][i]) != math.Float64bits(win[r][i]) {
+							t.Fatalf("p=%d length %d %v rank %d [%d]: window %x, messages %x", p, length, op, r, i, math.Float64bits(win[r][i]), math.Float64bits(msgs[r][i]))
+						}
 					}
 				}
 			}

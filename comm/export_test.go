@@ -30,3 +30,14 @@ func NewSharedMemWorldFaulty(n int, cfg Config) ([]*Comm, *MemWorld) {
 // UsesSharedCollectives reports whether c's collectives went through a
 // shared window.
 func UsesSharedCollectives(c *Comm) bool { return c.coll != nil }
+
+// UseLongWindow makes the long Allreduces of every rank of cs (after a
+// first Barrier) go through the shared window whatever the core count, as
+// they do with more ranks than cores.
+func UseLongWindow(cs []*Comm) {
+	for _, c := range cs {
+		if c.coll != nil {
+			c.coll.noLong = false
+		}
+	}
+}
