@@ -77,8 +77,8 @@ type collWindow struct {
 // a transport that shares no memory votes no). When all voted yes, the
 // ranks make the window (AllocShared, collective in its own right).
 //
-// A second bit of the byte says that the rank sees at least as many cores
-// as the communicator has ranks: when every rank does, long Allreduces
+// A second bit of the byte says that the rank's machine has at least as
+// many cores online as the communicator has ranks: when every rank does, long Allreduces
 // keep the ring over messages, which then moves a vector as fast as the
 // window (2 ranks on 2 cores, 1 Mi float64: 2.7-3.2 ms either way, 1 MiB:
 // 0.27-0.33 ms against 0.37-0.47) and needs no room for copies; when a
@@ -94,7 +94,7 @@ func (c *Comm) firstBarrier() error {
 				vote = 0
 			}
 		}
-		if runtime.NumCPU() >= c.Size() {
+		if cpuid.Online() >= c.Size() {
 			vote |= roomy
 		}
 	}
@@ -167,7 +167,7 @@ func (w *collWindow) wait(gen uint64, op string) error {
 	// With more ranks in the window than cores, some rank it waits for
 	// is not running: give up the core between every round of polling;
 	// and so when a rank not yet arrived last waited on this very CPU.
-	crowded := w.c.Size() > runtime.NumCPU()
+	crowded := w.c.Size() > cpuid.Online()
 	for i := 0; !w.everyone(gen); i++ {
 		if i%8 == 0 && (crowded || w.lateHere(gen)) {
 			runtime.Gosched()

@@ -107,12 +107,12 @@ kill_hog() {
 }
 
 json_field() { grep -o "\"$1\":[-0-9.eE+]*" | head -1 | cut -d: -f2; }
-job() { # ROUTE ARGS...: wall seconds of one 2-rank job
+job() { # ROUTE ARGS...: the timed section of one 2-rank job, seconds
 	local route=$1
 	shift
 	local env=()
 	[ "$route" = tcp ] && env=(SPMD_SHM=off)
-	env "${env[@]}" timeout -k 5 "$limit" "$spmd" run -np 2 "$@" --threads 1 --json --quiet 2>>"$work/err.txt" | json_field wall_seconds
+	env "${env[@]}" timeout -k 5 "$limit" "$spmd" run -np 2 "$@" --threads 1 --json --quiet 2>>"$work/err.txt" | json_field section_seconds
 }
 
 for round in $(seq "$rounds"); do
@@ -283,7 +283,8 @@ table above) in the same round; the target is within 3x for spmd.
 
 ### The jobs
 
-2 ranks, \`--threads 1\`, job wall seconds (medians over the rounds), with
+2 ranks, \`--threads 1\`, the job's timed section in seconds (the report's
+\`section_seconds\`: slowest rank, between barriers; medians over the rounds), with
 shared memory and with \`SPMD_SHM=off\`; the ratio is TCP's time over
 shared memory's (above 1: shared memory is faster).
 

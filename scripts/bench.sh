@@ -315,8 +315,8 @@ section "pi and cdist, 2 ranks vs 1, interleaved"
 # other work land on all alike; a verdict is the median of the rounds' own
 # ratios.
 rounds=$([ "$quick" = 1 ] && echo 3 || echo 11)
-wall() { json_field wall_seconds; }
-slower() { grep -o '"wall_seconds":[-0-9.eE+]*' | cut -d: -f2 | sort -g | tail -1; }
+wall() { json_field section_seconds; }
+slower() { grep -o '"section_seconds":[-0-9.eE+]*' | cut -d: -f2 | sort -g | tail -1; }
 pi_half=$(prec=0 calc "$pi_samples" / 2)
 pijob() { "$spmd" run -np "$1" pi --samples "$pi_samples" --threads 1 --json --quiet | wall; }
 pihalves() {
@@ -369,11 +369,11 @@ section "spmd compare pi / cdist"
 # --- the notebook's workloads, one rank, simd and portable -------------------
 
 section "one-rank runs against the notebook"
-one() { # BINARY JOB ARGS...: median wall_seconds of REPEAT runs
+one() { # BINARY JOB ARGS...: median section_seconds of REPEAT runs
 	local bin=$1
 	shift
 	for _ in $(seq "$repeat"); do
-		"$bin" run -np 1 "$@" --threads 1 --json --quiet | json_field wall_seconds
+		"$bin" run -np 1 "$@" --threads 1 --json --quiet | json_field section_seconds
 	done | median
 }
 nb_pi_n=1e9

@@ -19,3 +19,10 @@ func TestCurrentIsACPU(t *testing.T) {
 		}
 	}
 }
+
+// TestOnline counts at least the CPUs this process may use.
+func TestOnline(t *testing.T) {
+	if n := Online(); n < runtime.NumCPU() {
+		t.Errorf("Online() = %d, fewer than runtime.NumCPU() = %d", n, runtime.NumCPU())
+	}
+}
