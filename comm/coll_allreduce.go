@@ -6,7 +6,10 @@ package comm
 // slice (in place).
 //
 // Short vectors use recursive doubling (log p steps, ranks beyond the
-// largest power of two first fold into a partner). Long vectors use a
+// largest power of two first fold into a partner), or, between ranks that
+// share memory (once a Barrier has found that they do), the same
+// combination computed by each rank from every rank's vector in a shared
+// window (coll_shared.go). Long vectors use a
 // ring reduce-scatter followed by a ring allgather: each rank sends and
 // receives about 2(p-1)/p of the vector, the bandwidth optimum.
 func (c *Comm) Allreduce(sendbuf, recvbuf any, op Op) error {
@@ -21,7 +24,17 @@ func (c *Comm) Allreduce(sendbuf, recvbuf any, op Op) error {
 	if p == 1 {
 		return nil
 	}
+	if w := c.coll; w != nil && len(rb) <= sharedSlot {
+		return w.allreduce(rb, dt, op)
+	}
 	if len(rb) >= longMessage && n >= p {
+		if w := c.coll; w != nil && !w.noLong && len(rb) <= longLimit {
+			done, err := w.allreduceLong(rb, dt, n, op)
+			if done {
+				return err
+			}
+			w.noLong = true
+		}
 		return c.allreduceRing(rb, dt, n, op)
 	}
 	return c.allreduceDoubling(rb, dt, op)

@@ -31,6 +31,9 @@ type Comm struct {
 	local map[int]int
 	freed atomic.Bool
 	bufs  [scratchSlots][]byte // see scratch.go
+
+	coll      *collWindow // shared-memory collectives (coll_shared.go)
+	collTried bool
 }
 
 // New makes the world communicator over a started-up transport. The
@@ -61,6 +64,21 @@ func (c *Comm) Size() int { return len(c.world) }
 // WorldRank returns the rank in the world of c's rank r.
 func (c *Comm) WorldRank(r int) int { return c.world[r] }
 
+// Route names the way this rank's messages go to c's rank r: "self" for
+// its own rank, else what the transport says ("shm" between ranks of one
+// machine sharing memory, "tcp" over the network, "mem" between ranks of
+// one process), or "" when the transport does not say.
+func (c *Comm) Route(r int) string {
+	w := c.toWorld(r, "Route")
+	if w == c.e.rank {
+		return "self"
+	}
+	if rt, ok := c.e.t.(Router); ok {
+		return rt.Route(w)
+	}
+	return ""
+}
+
 // Wtime is the package-level Wtime, for mpi4py-style comm.Wtime() calls.
 func (c *Comm) Wtime() float64 { return Wtime() }
 
@@ -90,6 +108,9 @@ func (c *Comm) Lost() []int {
 func (c *Comm) Close() error {
 	if c.freed.Swap(true) {
 		return nil
+	}
+	if c.coll != nil {
+		c.coll.free()
 	}
 	if c.ctx != 0 {
 		return nil

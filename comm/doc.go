@@ -93,6 +93,15 @@
 // The core knows nothing of sockets: a Transport carries frames between
 // ranks (see the Transport interface for an implementation's duties). The
 // in-process transport serves tests and examples; package comm/tcp is the
-// network one, and package comm/commtest the conformance suite every
-// transport must pass.
+// network one; package comm/shm layers shared memory over it for ranks of
+// one machine (boot.Init's default), and Route says which way each peer
+// is reached. A transport that can deliver on the goroutine of a waiting
+// caller implements Progresser, the one hook the core's waits call.
+// Package comm/commtest is the conformance suite every transport must
+// pass.
+//
+// Between ranks that all share memory, Barrier and Allreduce of up to 16
+// KiB meet in a shared window instead of exchanging messages, from a
+// communicator's first Barrier on (it finds out whether they all do); the
+// results are the same bit for bit.
 package comm

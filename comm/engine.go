@@ -13,6 +13,7 @@ import (
 // Communicators made by Split and Dup share their parent's engine.
 type engine struct {
 	t     Transport
+	prog  Progresser // t, when it can deliver on a waiting caller's goroutine
 	rank  int
 	size  int
 	cfg   Config
@@ -31,8 +32,10 @@ type engine struct {
 }
 
 func newEngine(t Transport, cfg Config) *engine {
+	prog, _ := t.(Progresser)
 	e := &engine{
 		t:       t,
+		prog:    prog,
 		rank:    t.Rank(),
 		size:    t.Size(),
 		cfg:     cfg,
@@ -305,8 +308,12 @@ func (e *engine) unusableLocked(op string) error {
 
 // wait blocks until r completes or the configured timeout passes. On a
 // timeout a receive that has not started to arrive is withdrawn; one whose
-// payload is already arriving is waited for (its buffer is in use).
+// payload is already arriving is waited for (its buffer is in use). A
+// Progresser transport first gets the chance to deliver on this goroutine.
 func (e *engine) wait(r *recvReq) error {
+	if e.prog != nil {
+		e.prog.Progress(r.src, r.done)
+	}
 	if e.cfg.Timeout <= 0 {
 		<-r.done
 		return r.err

@@ -4,7 +4,8 @@ package comm
 // of matching, communicators or collectives: it carries a Header and its
 // payload from one rank to another, in order per pair of ranks, and reports
 // when a peer is gone. The in-process transport (NewMemWorld) and the TCP
-// transport (package comm/tcp) are the two implementations.
+// transport (package comm/tcp) are the two implementations; the
+// shared-memory transport (package comm/shm) is layered on the TCP one.
 //
 // The duties of an implementation:
 //
@@ -62,4 +63,47 @@ type Handler interface {
 
 	// Lost reports that peer can no longer be reached, and why.
 	Lost(peer int, err error)
+}
+
+// A Progresser is a Transport that can deliver frames on the goroutine of
+// a caller waiting for one, as MPI's progress engine does, rather than only
+// on goroutines of its own. Between processes of one machine a message can
+// take well under a microsecond, less than handing it from a reader
+// goroutine to the waiting one costs; a transport that implements
+// Progresser lets the waiter fetch it itself.
+type Progresser interface {
+	// Progress is called by a caller about to block until done is closed,
+	// waiting for a frame from world rank src (or AnySource). It may make
+	// Handler calls on the calling goroutine, under the same rules as the
+	// transport's own goroutines (Claim and Deliver for one source never
+	// concurrent), and returns when done is closed or when it judges that
+	// the caller had better block: from then on the transport's own
+	// goroutines deliver. The caller holds no lock of the Handler's.
+	Progress(src int, done <-chan struct{})
+}
+
+// TransportContext is the context of frames that a transport layered on
+// another sends over it for itself (package comm/shm negotiates shared
+// memory this way). The core never uses it, and a layered transport must
+// never pass such frames to the core's Handler.
+const TransportContext = ^uint32(0) - 1
+
+// A Router is a Transport that can say how it reaches each peer, for
+// reports and benchmarks: Comm.Route asks it.
+type Router interface {
+	// Route names the way frames go to world rank peer, such as "tcp" or
+	// "shm".
+	Route(peer int) string
+}
+
+// A MemorySharer is a Transport some of whose peers may exchange frames
+// with this rank through shared memory (package comm/shm). Between ranks
+// that all do, Barrier and short Allreduces meet in a shared window
+// (coll_shared.go); the ranks of a communicator decide that together in
+// its first Barrier, whose messages carry their votes whatever the
+// transport (a rank on one that is no MemorySharer votes no).
+type MemorySharer interface {
+	// SharesMemory reports whether frames to world rank peer go through
+	// shared memory.
+	SharesMemory(peer int) bool
 }

@@ -93,9 +93,10 @@ type memTransport struct {
 	gone []bool // peers this rank can no longer reach or hear
 }
 
-func (t *memTransport) Rank() int       { return t.rank }
-func (t *memTransport) Size() int       { return len(t.w.ranks) }
-func (t *memTransport) Start(h Handler) { t.h = h }
+func (t *memTransport) Rank() int        { return t.rank }
+func (t *memTransport) Size() int        { return len(t.w.ranks) }
+func (t *memTransport) Start(h Handler)  { t.h = h }
+func (t *memTransport) Route(int) string { return "mem" }
 
 func (t *memTransport) isGone(peer int) bool {
 	t.mu.Lock()

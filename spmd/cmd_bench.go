@@ -41,7 +41,10 @@ func init() {
 			"iterations (an iteration counts as long as its slowest rank). pingpong runs\n" +
 			"between ranks 0 and 1 and reports the one-way time (half a round trip);\n" +
 			"--raw adds the same ping-pong on a bare TCP socket between the same two\n" +
-			"processes, in rounds alternating with the comm ones, and the ratio to it.\n\n" +
+			"processes, in rounds alternating with the comm ones, and the ratio to it.\n" +
+			"Each row names the transport its pairs of ranks used (shm between ranks of\n" +
+			"one machine, tcp otherwise; SPMD_SHM=off keeps every pair on tcp), and the\n" +
+			"first line on standard error lists every pair's.\n\n" +
 			"  spmd run -np 2 bench pingpong --raw --sizes 1:64Mi\n" +
 			"  spmd run -np 4 bench allreduce --sizes 8,1Ki,1Mi,8Mi --csv\n" +
 			"  spmd run -np 4 bench all\n" +
@@ -86,6 +89,13 @@ func benchAction(c *cli.Context, which string, set job.Settings) error {
 	code := job.LaunchFunc("bench", set, func(r job.Rank) error {
 		world := r.World
 		cfg := bench.Config{Sizes: sizes, Iters: c.Int("iters"), Warmup: c.Int("warmup"), Budget: budget[0], Raw: c.Bool("raw"), Host: r.Boot.Host}
+		routes, err := bench.Routes(world)
+		if err != nil {
+			return err
+		}
+		if world.Rank() == 0 {
+			fmt.Fprintf(os.Stderr, "spmd bench: %s\n", routes)
+		}
 		var rows []bench.Row
 		for _, n := range names {
 			if n == "pingpong" && world.Size() < 2 {

@@ -12,8 +12,10 @@
 //  3. exchanges listening addresses with the other ranks through a
 //     rendezvous (Exchange): a server (Server, run by spmd run or by the
 //     first rank) or a directory on a shared filesystem;
-//  4. connects to every other rank (comm/tcp.Connect) and returns the
-//     world communicator (comm.New).
+//  4. connects to every other rank (comm/tcp.Connect), layers shared
+//     memory over the links between ranks of one machine (comm/shm;
+//     SPMD_SHM=off keeps TCP), and returns the world communicator
+//     (comm.New).
 //
 // The other exported functions serve the launcher (spmd run): hostfiles
 // in either MPI dialect (ParseHostfile, ParseHostList), placement of ranks

@@ -210,9 +210,8 @@ func (b *booter) run() (c *comm.Comm, info Info, err error) {
 		return nil, b.info, fmt.Errorf("boot: rank %d: %v", b.env.Rank, err)
 	}
 	n := newNotifier(b.getenv) // see notice.go
-	c, err = comm.New(n.transport(tr), b.opts.commConfig(n.onFailure(b.opts.OnFailure)))
+	c, err = newWorld(b.ctx, n.transport(tr), b.opts.commConfig(n.onFailure(b.opts.OnFailure)), b.getenv)
 	if err != nil {
-		tr.Close()
 		return nil, b.info, err
 	}
 	return c, b.info, nil
@@ -388,9 +387,8 @@ func initPeers(ctx context.Context, opts Options, getenv func(string) string) (*
 	if err != nil {
 		return nil, info, fmt.Errorf("boot: rank %d: %v", opts.Rank, err)
 	}
-	c, err := comm.New(tr, opts.commConfig(opts.OnFailure))
+	c, err := newWorld(ctx, tr, opts.commConfig(opts.OnFailure), getenv)
 	if err != nil {
-		tr.Close()
 		return nil, info, err
 	}
 	return c, info, nil

@@ -96,6 +96,9 @@ func TestRunAll(t *testing.T) {
 			if name == "pingpong" && (r.RawMed <= 0 || r.Ratio <= 0) {
 				t.Errorf("pingpong without raw baseline: %+v", r)
 			}
+			if r.Transport != "mem" {
+				t.Errorf("%s: transport %q, want mem (the in-process world's)", name, r.Transport)
+			}
 		}
 		var js, cs2 bytes.Buffer
 		WriteJSON(&js, rows)
@@ -113,5 +116,20 @@ func TestRunAll(t *testing.T) {
 		for _, c := range cs {
 			c.Close()
 		}
+	}
+}
+
+// Routes names every pair once, by route.
+func TestRoutes(t *testing.T) {
+	var got string
+	err := comm.RunMem(3, func(c *comm.Comm) error {
+		s, err := Routes(c)
+		if c.Rank() == 0 {
+			got = s
+		}
+		return err
+	})
+	if err != nil || got != "mem between 0-1 0-2 1-2" {
+		t.Errorf("Routes = %q, %v", got, err)
 	}
 }

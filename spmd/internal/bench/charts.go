@@ -10,12 +10,13 @@ import (
 
 // Charts draws rows as two log-log charts against message size: one-way
 // (or per-call) time with min–max bars, and bandwidth; one curve per
-// benchmark and rank count, plus a dashed bare-socket curve wherever the
-// rows carry a --raw baseline.
+// benchmark, rank count and transport, plus a dashed bare-socket curve
+// wherever the rows carry a --raw baseline.
 func Charts(rows []Row) (latency, bandwidth plot.Chart, err error) {
 	type key struct {
-		bench string
-		ranks int
+		bench     string
+		ranks     int
+		transport string
 	}
 	var keys []key
 	groups := map[key][]Row{}
@@ -23,7 +24,7 @@ func Charts(rows []Row) (latency, bandwidth plot.Chart, err error) {
 		if r.Bytes <= 0 || r.Median <= 0 {
 			continue // log axes: a 0-byte message has no place on them
 		}
-		k := key{r.Bench, r.Ranks}
+		k := key{r.Bench, r.Ranks, r.Transport}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -39,6 +40,9 @@ func Charts(rows []Row) (latency, bandwidth plot.Chart, err error) {
 		g := groups[k]
 		slices.SortFunc(g, func(a, b Row) int { return a.Bytes - b.Bytes })
 		label := fmt.Sprintf("%s, %d ranks", k.bench, k.ranks)
+		if k.transport != "" {
+			label += ", " + k.transport
+		}
 		var t, lo, hi, bw, bx, x, rawT, rawBW, rawX []float64
 		for _, r := range g {
 			sizes = append(sizes, float64(r.Bytes))

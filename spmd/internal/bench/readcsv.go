@@ -10,16 +10,17 @@ import (
 
 // ReadCSV reads rows written by WriteCSV (several files' worth may be
 // concatenated by the caller), naming the line of anything malformed.
+// Files written before the transport column existed read too.
 func ReadCSV(r io.Reader) ([]Row, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(CSVHeader)
 	header, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("bench CSV: header: %w", err)
 	}
-	if !slices.Equal(header, CSVHeader) {
+	if !slices.Equal(header, CSVHeader) && !slices.Equal(header, CSVHeader[:len(CSVHeader)-1]) {
 		return nil, fmt.Errorf("bench CSV: header %q, want %q", header, CSVHeader)
 	}
+	cr.FieldsPerRecord = len(header)
 	var rows []Row
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
@@ -42,6 +43,9 @@ func ReadCSV(r io.Reader) ([]Row, error) {
 			if *p, err = strconv.ParseFloat(rec[4+i], 64); err != nil {
 				return nil, fmt.Errorf("bench CSV: line %d: %s %q is not a number", line, CSVHeader[4+i], rec[4+i])
 			}
+		}
+		if len(rec) == len(CSVHeader) {
+			r.Transport = rec[len(CSVHeader)-1]
 		}
 		rows = append(rows, r)
 	}

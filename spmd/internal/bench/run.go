@@ -34,6 +34,10 @@ type Row struct {
 	RawMed  float64 `json:"raw_median_us,omitempty"`
 	RawMBps float64 `json:"raw_mb_per_s,omitempty"`
 	Ratio   float64 `json:"ratio_to_raw,omitempty"` // median / raw median: 1.0 is the socket's limit
+	// Transport names how the ranks reached each other: comm.Comm.Route's
+	// name ("shm", "tcp", ...) when every pair measured used the same,
+	// else the names joined by "+" ("shm+tcp").
+	Transport string `json:"transport,omitempty"`
 }
 
 // Names lists the benchmarks Run knows.
@@ -51,6 +55,10 @@ func (cfg Config) iters(size int) int {
 // Run runs one benchmark over every size. Every rank calls it; the rows
 // are meaningful at rank 0 only.
 func Run(c *comm.Comm, name string, cfg Config) ([]Row, error) {
+	transport, err := transportOf(c, name == "pingpong")
+	if err != nil {
+		return nil, fmt.Errorf("bench %s: %w", name, err)
+	}
 	var rows []Row
 	for _, size := range cfg.Sizes {
 		var row Row
@@ -68,6 +76,7 @@ func Run(c *comm.Comm, name string, cfg Config) ([]Row, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bench %s %s: %w", name, FormatSize(size), err)
 		}
+		row.Transport = transport
 		rows = append(rows, row)
 		if name == "barrier" {
 			break

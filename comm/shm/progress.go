@@ -1,0 +1,354 @@
+package shm
+
+import (
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/spmd-go/spmd/comm"
+	"github.com/spmd-go/spmd/internal/cpuid"
+)
+
+// Progress and waiting (see doc.go, "Waiting"). Three kinds of goroutine
+// read a rank's rings: a caller waiting in Progress for a message, a Send
+// waiting for room in a full ring (both poll every ring while they spin,
+// so two ranks sending each other long messages never deadlock), and the
+// drainer, which sleeps on the doorbell while nobody polls and delivers
+// what arrives then, so a Send never waits for the receiving program to
+// call comm (as over TCP, whose reader goroutines do the same).
+
+// poll reads every ring it can take right now and returns how many
+// records it read.
+func (t *Transport) poll() int {
+	n, _ := t.scan()
+	return n
+}
+
+// scan is poll that also says whether a ring was skipped because another
+// goroutine was reading it.
+func (t *Transport) scan() (n int, skipped bool) {
+	for _, src := range *t.local.Load() {
+		in := t.in[src]
+		if !in.on.Load() {
+			continue
+		}
+		if !in.mu.TryLock() {
+			skipped = true // another goroutine reads it now
+			continue
+		}
+		if in.dead || !in.c.pending() {
+			in.mu.Unlock()
+			continue
+		}
+		k, wake, err := in.c.drain(t.h)
+		if wake {
+			ring(t.out[src].bell)
+		}
+		in.mu.Unlock()
+		n += k
+		if err != nil {
+			t.broken(src, err)
+		}
+	}
+	return n, skipped
+}
+
+// pollNews is poll for a caller that keeps polling: with more peers than
+// scanAll, it looks at the rings only when the segment's news count (one
+// cache line, where a look at every ring is a lock and two words per
+// peer) has moved since the last look that missed no ring (*seen).
+func (t *Transport) pollNews(seen *uint64) int {
+	if len(*t.local.Load()) <= scanAll {
+		return t.poll()
+	}
+	news := t.news.Load() // before the look: a record published during it moves the count again
+	if news == *seen {
+		return 0
+	}
+	n, skipped := t.scan()
+	if !skipped {
+		*seen = news
+	}
+	return n
+}
+
+// scanAll is how many peers a poll looks at one by one, every time.
+const scanAll = 4
+
+// pending says whether a ring holds records nobody reads right now.
+func (t *Transport) pending() bool {
+	for _, src := range *t.local.Load() {
+		in := t.in[src]
+		if in.on.Load() && in.mu.TryLock() {
+			p := !in.dead && in.c.pending()
+			in.mu.Unlock()
+			if p {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// enter and leave bracket every poll outside the drainer: Close waits
+// until no goroutine is inside, and the segment's state word tells the
+// senders that somebody polls (so they need not ring the doorbell).
+func (t *Transport) enter() bool {
+	t.users.Add(1)
+	if t.closing.Load() {
+		t.users.Add(-1)
+		return false
+	}
+	t.state.Add(1)
+	return true
+}
+
+func (t *Transport) leave() {
+	t.state.Add(^uint32(0))
+	// A sender that saw us polling did not ring: if its record is still
+	// unread, the drainer must take it.
+	if t.pending() {
+		t.kick()
+	}
+	t.users.Add(-1)
+}
+
+// kick wakes this rank's own drainer if it sleeps.
+func (t *Transport) kick() {
+	if t.state.Load()&stateSleeping != 0 {
+		t.state.And(^uint32(stateSleeping))
+		ring(t.bellFd)
+	}
+}
+
+// pollUntil polls until cond holds, the transport closes, or the spin
+// budget has passed without a record arriving; it reports whether cond
+// held. peer is the CPU word of the rank waited for, if one is (see
+// layout.go), else nil.
+//
+// On a machine with more busy threads than cores the peer being waited
+// for may be queued behind this very thread on its core (Linux likes to
+// wake a task where its waker runs): spinning on would only delay it. So
+// after the first moments (pureSpin) the poll gives up the core between
+// rounds, and at once when the peer's last poll was on this core.
+func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) bool {
+	budget := t.spin.budget()
+	start := time.Now()
+	last := time.Duration(0)
+	var seen uint64 // news count at the last complete look
+	for i := 0; ; i++ {
+		if i%8 == 0 && t.onSameCPU(peer, i == 0) {
+			runtime.Gosched()
+			yield()
+		}
+		if cond() {
+			return true
+		}
+		if t.pollNews(&seen) > 0 {
+			last = time.Since(start) // traffic: keep spinning while it lasts
+			continue
+		}
+		if i%32 == 31 {
+			if t.closing.Load() {
+				return false
+			}
+			idle := time.Since(start) - last
+			if idle > budget {
+				return false
+			}
+			if idle > pureSpin {
+				runtime.Gosched()
+				yield()
+			}
+		}
+	}
+}
+
+// pureSpin is how long a wait polls without giving up the core: a peer
+// running on another core answers within it (a round trip between two
+// processes through shared memory takes well under a microsecond).
+const pureSpin = 2 * time.Microsecond
+
+// onSameCPU publishes the CPU this poll runs on and says whether the peer
+// last polled on the same one: then the peer cannot be running, and may
+// be waiting for this core. At the start of a wait (cached) it compares
+// with the CPU this rank published last instead of asking again: a
+// rank that has just been woken to answer its co-located peer gives the
+// core back before spinning at all.
+func (t *Transport) onSameCPU(peer *atomic.Uint32, cached bool) bool {
+	if !cpuid.Supported {
+		return false
+	}
+	me := t.cpu.Load()
+	if !cached || me == 0 {
+		me = cpuid.Current()
+		if t.cpu.Load() != me {
+			t.cpu.Store(me)
+		}
+	}
+	return peer != nil && peer.Load() == me
+}
+
+// Progress implements comm.Progresser: it polls the rings until done is
+// closed or the spin passes without traffic. It returns at once when src
+// does not send to this rank through shared memory. When the spin gives
+// up it watches the wait a little longer, blocked, to learn whether a
+// longer spin would have caught it (see spinner).
+func (t *Transport) Progress(src int, done <-chan struct{}) {
+	if t.spin == nil || t.mem == nil {
+		return
+	}
+	if src == comm.AnySource {
+		if len(*t.local.Load()) == 0 {
+			return
+		}
+	} else if src < 0 || src >= t.size || !t.in[src].on.Load() {
+		return
+	}
+	if !t.enter() {
+		return
+	}
+	var peer *atomic.Uint32
+	if src != comm.AnySource {
+		peer = t.out[src].pcpu
+	}
+	start := time.Now()
+	ok := t.pollUntil(func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}, peer)
+	t.leave()
+	if ok {
+		return
+	}
+	if t.spin.fixed {
+		return
+	}
+	timer := time.NewTimer(maxSpin - min(time.Since(start), maxSpin))
+	defer timer.Stop()
+	select {
+	case <-done:
+		t.spin.ended(time.Since(start), false)
+	case <-timer.C:
+		t.spin.ended(0, true)
+	case <-t.done:
+	}
+}
+
+// waitRoom waits until o's ring has room for the next record of a
+// message with rest bytes to go, spinning first and then blocking until
+// the receiver, having made room, rings this rank's doorbell.
+func (t *Transport) waitRoom(o *outbound, dst, rest int, first bool) error {
+	ready := func() bool { return o.p.hasRoom(rest, first) || o.lost.Load() != nil || t.closing.Load() }
+	ok := false
+	if t.spin != nil && t.enter() {
+		ok = t.pollUntil(ready, o.pcpu)
+		t.leave()
+	}
+	for !ok {
+		// Blocked before the flag is raised, so the drainer that the
+		// receiver wakes finds us; the flag before the last look, so the
+		// receiver either sees it or made the room we look for.
+		o.blocked.Store(true)
+		o.p.wait.Store(1)
+		if ok = ready(); ok {
+			break
+		}
+		select {
+		case <-o.wake:
+		case <-t.done:
+		}
+		ok = ready()
+	}
+	o.blocked.Store(false)
+	if t.closing.Load() {
+		return fmt.Errorf("shm: send to rank %d: %w", dst, ErrClosed)
+	}
+	if e := o.lost.Load(); e != nil {
+		return fmt.Errorf("shm: send to rank %d: %w", dst, *e)
+	}
+	return nil
+}
+
+// drain is the drainer goroutine: it delivers whatever arrives while no
+// caller polls, and wakes Sends blocked for room, sleeping on the doorbell
+// in between (in Go's poller, like a goroutine reading a socket).
+func (t *Transport) drain() {
+	defer t.drainer.Done()
+	var b [8]byte
+	for {
+		for t.poll() > 0 {
+			runtime.Gosched() // let the callers just woken run first
+		}
+		for _, o := range t.out {
+			if o.blocked.Load() {
+				select {
+				case o.wake <- struct{}{}:
+				default:
+				}
+			}
+		}
+		t.state.Or(stateSleeping)
+		if t.pending() {
+			t.state.And(^uint32(stateSleeping))
+			continue
+		}
+		if _, err := t.bell.Read(b[:]); err != nil {
+			return // Close closed the doorbell
+		}
+		t.state.And(^uint32(stateSleeping))
+	}
+}
+
+// lost handles the base transport's report that peer is gone: the frames
+// the peer put in its ring before it went are delivered first (they were
+// sent before whatever ended the link), a message it had not finished
+// fails, Sends waiting for room in its ring fail, and the core hears of
+// the loss once.
+func (t *Transport) lost(peer int, err error) {
+	o := t.out[peer]
+	o.lost.CompareAndSwap(nil, &err)
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+	in := t.in[peer]
+	in.mu.Lock()
+	if !in.dead && in.on.Load() {
+		if !t.closing.Load() {
+			_, _, _ = in.c.drain(t.h) // a broken ring is moot now
+		}
+		in.c.abandon(t.h, err)
+	}
+	in.on.Store(false)
+	in.mu.Unlock()
+	t.settlePeer(peer, "")
+	if o.reported.CompareAndSwap(false, true) {
+		t.h.Lost(peer, err)
+	}
+}
+
+// broken handles a ring that breaks the protocol: its sender is lost to
+// this rank (the base link stays, but the pair can no longer be trusted),
+// and Lost is reported now, once.
+func (t *Transport) broken(src int, err error) {
+	in := t.in[src]
+	in.mu.Lock()
+	if !in.on.Load() {
+		in.mu.Unlock()
+		return
+	}
+	in.on.Store(false)
+	in.c.abandon(t.h, err)
+	in.mu.Unlock()
+	o := t.out[src]
+	o.lost.CompareAndSwap(nil, &err)
+	if o.reported.CompareAndSwap(false, true) {
+		t.h.Lost(src, fmt.Errorf("%w: %w", comm.ErrPeerLost, err))
+	}
+}
