@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // BootstrapReplicatesSerial is the reference for BootstrapReplicates:
@@ -144,10 +145,19 @@ func medianSelect(x []float64) float64 {
 // quickselect reorders x (no NaNs) so that x[k] is the k-th smallest
 // element, everything before it is <= x[k] and everything after >= x[k].
 // Hoare partitioning around a median-of-three pivot; short ranges finish
-// with insertion sort.
-func quickselect(x []float64, k int) {
+// with insertion sort. Inputs built to defeat the median of three would
+// make it quadratic, so after 2*log2(n) rounds it sorts what is left
+// (introselect): O(n log n) at worst, whatever the data.
+func quickselect(x []float64, k int) { quickselectRounds(x, k, 2*bits.Len(uint(len(x)))) }
+
+// quickselectRounds is quickselect partitioning at most rounds times.
+func quickselectRounds(x []float64, k, rounds int) {
 	lo, hi := 0, len(x)-1
-	for hi-lo > 16 {
+	for ; hi-lo > 16; rounds-- {
+		if rounds == 0 {
+			slices.Sort(x[lo : hi+1])
+			return
+		}
 		mid := lo + (hi-lo)/2
 		// Order x[lo], x[mid], x[hi] so the pivot is their median.
 		if x[mid] < x[lo] {

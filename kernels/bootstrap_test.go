@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -180,5 +181,33 @@ func TestBootstrapPanics(t *testing.T) {
 			}()
 			tt.fn()
 		})
+	}
+}
+
+// TestQuickselectFallback: with its partitioning rounds used up,
+// quickselect sorts what is left, and x[k] is still the k-th smallest
+// with the smaller elements before it and the larger after.
+func TestQuickselectFallback(t *testing.T) {
+	g := Stream(9, 9)
+	for _, n := range []int{17, 18, 100, 1001, 4096} {
+		for _, rounds := range []int{0, 1, 2, 3} {
+			for _, k := range []int{0, n / 3, n / 2, n - 1} {
+				x := make([]float64, n)
+				for i := range x {
+					x[i] = float64(g.Uint64()%uint64(n/2+1)) - float64(n/4) // ties and signs
+				}
+				want := append([]float64(nil), x...)
+				slices.Sort(want)
+				quickselectRounds(x, k, rounds)
+				if x[k] != want[k] {
+					t.Fatalf("n=%d rounds=%d k=%d: x[k] = %v, want %v", n, rounds, k, x[k], want[k])
+				}
+				for i, v := range x {
+					if (i < k && v > x[k]) || (i > k && v < x[k]) {
+						t.Fatalf("n=%d rounds=%d k=%d: x[%d] = %v on the wrong side of %v", n, rounds, k, i, v, x[k])
+					}
+				}
+			}
+		}
 	}
 }
