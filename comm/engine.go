@@ -22,9 +22,9 @@ type engine struct {
 	mu         sync.Mutex
 	posted     []*recvReq
 	unexpected []*inbound
-	claims     map[uint32]claim // by source, between Claim and Deliver
-	lost       map[int]error    // peers that are gone, and why
-	broken     error            // set when the world can no longer work: every call fails with it
+	claims     []claim       // by source, between Claim and Deliver (a slice: no hashing per message)
+	lost       map[int]error // peers that are gone, and why
+	broken     error         // set when the world can no longer work: every call fails with it
 	closed     bool
 	aborting   bool // this rank called Abort: its own links going down are no news
 	nextCtx    uint32
@@ -40,7 +40,7 @@ func newEngine(t Transport, cfg Config) *engine {
 		size:    t.Size(),
 		cfg:     cfg,
 		sendq:   make([]sendQueue, t.Size()),
-		claims:  make(map[uint32]claim),
+		claims:  make([]claim, t.Size()),
 		lost:    make(map[int]error),
 		nextCtx: 1,
 	}
@@ -75,7 +75,7 @@ func (e *engine) Claim(h Header) []byte {
 func (e *engine) Deliver(h Header, buf []byte, err error) {
 	e.mu.Lock()
 	c := e.claims[h.Source]
-	delete(e.claims, h.Source)
+	e.claims[h.Source] = claim{}
 	if h.Context == controlContext {
 		e.mu.Unlock()
 		if err == nil && c.in != nil && h.Tag == tagFailure {
@@ -126,9 +126,9 @@ func (e *engine) Lost(peer int, err error) {
 	clean := errors.Is(err, ErrPeerClosed)
 	err = lostErr(err)
 	e.lost[peer] = err
-	if c, ok := e.claims[uint32(peer)]; ok {
+	if c := e.claims[peer]; c.req != nil || c.in != nil {
 		// The reader is gone mid-payload: Deliver will not come.
-		delete(e.claims, uint32(peer))
+		e.claims[peer] = claim{}
 		switch {
 		case c.req != nil:
 			if c.req.err == nil {

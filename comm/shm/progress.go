@@ -136,7 +136,8 @@ func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) bool {
 	budget := t.spin.budget()
 	start := time.Now()
 	last := time.Duration(0)
-	var seen uint64 // news count at the last complete look
+	traffic := false // since the last look at the clock
+	var seen uint64  // news count at the last complete look
 	for i := 0; ; i++ {
 		if i%8 == 0 && t.onSameCPU(peer, i == 0) {
 			runtime.Gosched()
@@ -146,14 +147,21 @@ func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) bool {
 			return true
 		}
 		if t.pollNews(&seen) > 0 {
-			last = time.Since(start) // traffic: keep spinning while it lasts
+			// Traffic: keep spinning while it lasts. The clock is read at
+			// the next round's check, not here: a record that completes
+			// the wait returns at the next cond without a clock read.
+			traffic = true
 			continue
 		}
 		if i%32 == 31 {
 			if t.closing.Load() {
 				return false
 			}
-			idle := time.Since(start) - last
+			now := time.Since(start)
+			if traffic {
+				last, traffic = now, false
+			}
+			idle := now - last
 			if idle > budget {
 				return false
 			}
