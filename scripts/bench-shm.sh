@@ -74,9 +74,9 @@ spmdb() { # NP ROUTE ARGS...: spmd bench; ROUTE shm (the default) or tcp
 }
 
 # spmdbound ARGS...: spmd bench on 2 ranks, each bound to its own core
-# with taskset, as Open MPI binds its ranks by default (spmd run does not).
+# (spmd run --bind-to core), as Open MPI binds its ranks by default.
 spmdbound() {
-	timeout -k 5 "$limit" "$spmd" run -np 2 -- sh -c "exec taskset -c \$SPMD_RANK '$spmd' bench $* --csv" 2>>"$work/spmd.err"
+	timeout -k 5 "$limit" "$spmd" run -np 2 --bind-to core bench "$@" --csv 2>>"$work/spmd.err"
 }
 
 # run NAME CMD...: the CSV rows of CMD (header dropped) into $work/NAME.csv,
@@ -124,7 +124,7 @@ for round in $(seq "$rounds"); do
 			run bar-spmd-$tr-$np spmdb $np $tr barrier --iters 20000
 		done
 	done
-	if command -v taskset >/dev/null; then
+	if [ "$(nproc)" -ge 2 ]; then
 		run pp-spmd-bound spmdbound pingpong --sizes "$pp_sizes" --iters "$pp_iters"
 		run ar-spmd-bound spmdbound allreduce --sizes "$ar_sizes"
 		run bar-spmd-bound spmdbound barrier --iters 20000
@@ -249,7 +249,7 @@ Open MPI binds each rank to a core by default; spmd leaves placement to
 the kernel, which on a busy machine often puts both of its spinning ranks
 on one core (they then take turns, a context switch per message), so the
 2-rank measures also run with each spmd rank bound to its own core by
-\`taskset\` (the "ranks bound" column). Data: [pingpong-shm.csv]($relimg/pingpong-shm.csv),
+\`spmd run --bind-to core\` (the "ranks bound" column). Data: [pingpong-shm.csv]($relimg/pingpong-shm.csv),
 [allreduce-shm.csv]($relimg/allreduce-shm.csv).
 
 | measure | spmd, shared memory | spmd, TCP | spmd, shared memory, ranks bound | Open MPI, shared memory | Open MPI, TCP | spmd / Open MPI sm | bound / Open MPI sm | target | verdict (spmd / bound) |

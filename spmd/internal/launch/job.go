@@ -32,6 +32,7 @@ type job struct {
 	ranks      []rank
 	wd         *procgroup.Watchdog
 	localEnv   []string // environment of local ranks, before rankEnv
+	cpus       []int    // with Config.BindCore, the CPU of each local rank
 }
 
 // outerRankVars are the variables by which MPI launchers tell a process its
@@ -70,6 +71,9 @@ func (j *job) rankEnv(r int) []string {
 		"SPMD_SECRET=" + j.secret,
 		"SPMD_JOB=" + j.id,
 		"SPMD_NOTICES=1", // see blame.go
+	}
+	if j.cfg.BindCore {
+		env = append(env, bindEnv) // spmd _remote binds a remote rank itself
 	}
 	if j.rendezvous != "" {
 		env = append(env, "SPMD_RENDEZVOUS="+j.rendezvous)
@@ -139,6 +143,19 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	}
 
 	j := &job{cfg: cfg, places: places, dir: cfg.Dir, localEnv: localEnvOf(os.Environ(), cfg.Env)}
+	if cfg.BindCore {
+		// Every local rank's CPU is known before the first starts.
+		j.cpus = make([]int, len(places))
+		for r, p := range places {
+			if p.local {
+				cpu, err := coreFor(p.localRank, p.localSize)
+				if err != nil {
+					return 1, err
+				}
+				j.cpus[r] = cpu
+			}
+		}
+	}
 	j.out = &output{stdout: cfg.Stdout, stderr: cfg.Stderr, tag: cfg.TagOutput}
 	if j.dir == "" {
 		j.dir, _ = os.Getwd()

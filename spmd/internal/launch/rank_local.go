@@ -64,7 +64,11 @@ func (j *job) startLocal(r int, path string) (*localRank, error) {
 		}
 	}
 
-	err = cmd.Start()
+	if j.cpus != nil {
+		err = startBound(cmd, j.cpus[r])
+	} else {
+		err = cmd.Start()
+	}
 	outW.Close()
 	errW.Close()
 	if err != nil {

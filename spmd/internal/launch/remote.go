@@ -68,7 +68,15 @@ func RunRemote(in io.Reader, stdout, stderr *os.File) int {
 			io.WriteString(stderr, formatReport(report{kind: "stdin-ack", acked: n}))
 		})
 	}
-	if err := cmd.Start(); err != nil {
+	start := cmd.Start
+	if local, size, ok := boundSlot(spec.Env); ok {
+		cpu, err := coreFor(local, size)
+		if err != nil {
+			return startFailed(err)
+		}
+		start = func() error { return startBound(cmd, cpu) }
+	}
+	if err := start(); err != nil {
 		if q != nil {
 			q.close()
 		}
