@@ -2,6 +2,7 @@ package job
 
 import (
 	"io"
+	"os"
 	"runtime"
 	"time"
 )
@@ -59,10 +60,12 @@ type Options struct {
 }
 
 // DefaultThreads is the number of cores this rank may use: the CPUs this
-// process may run on, shared evenly among the ranks on its host.
+// process may run on, shared evenly among the ranks on its host, unless
+// spmd run already bound each rank to its own share (SPMD_BIND=auto or
+// core).
 func DefaultThreads(localSize int) int {
 	n := runtime.NumCPU()
-	if localSize > 1 {
+	if b := os.Getenv("SPMD_BIND"); localSize > 1 && b != "auto" && b != "core" {
 		n /= localSize
 	}
 	return max(n, 1)

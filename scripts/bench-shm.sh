@@ -73,10 +73,11 @@ spmdb() { # NP ROUTE ARGS...: spmd bench; ROUTE shm (the default) or tcp
 	env "${env[@]}" timeout -k 5 "$limit" "$spmd" run -np "$np" --oversubscribe bench "$@" --csv 2>>"$work/spmd.err"
 }
 
-# spmdbound ARGS...: spmd bench on 2 ranks, each bound to its own core
-# (spmd run --bind-to core), as Open MPI binds its ranks by default.
-spmdbound() {
-	timeout -k 5 "$limit" "$spmd" run -np 2 --bind-to core bench "$@" --csv 2>>"$work/spmd.err"
+# spmdunbound ARGS...: spmd bench on 2 ranks left unbound (spmd run
+# --bind-to none), for contrast: by default spmd run binds them, as Open
+# MPI does.
+spmdunbound() {
+	timeout -k 5 "$limit" "$spmd" run -np 2 --bind-to none bench "$@" --csv 2>>"$work/spmd.err"
 }
 
 # run NAME CMD...: the CSV rows of CMD (header dropped) into $work/NAME.csv,
@@ -125,9 +126,9 @@ for round in $(seq "$rounds"); do
 		done
 	done
 	if [ "$(nproc)" -ge 2 ]; then
-		run pp-spmd-bound spmdbound pingpong --sizes "$pp_sizes" --iters "$pp_iters"
-		run ar-spmd-bound spmdbound allreduce --sizes "$ar_sizes"
-		run bar-spmd-bound spmdbound barrier --iters 20000
+		run pp-spmd-unbound spmdunbound pingpong --sizes "$pp_sizes" --iters "$pp_iters"
+		run ar-spmd-unbound spmdunbound allreduce --sizes "$ar_sizes"
+		run bar-spmd-unbound spmdunbound barrier --iters 20000
 	fi
 	if [ -n "$have_mpi" ]; then
 		for btl in sm tcp; do
@@ -162,7 +163,7 @@ done
 for f in "$work"/pp-spmd-*.csv "$work"/ar-spmd-*.csv; do
 	[ -f "$f" ] || continue
 	case $f in
-	*-bound.csv) sed -i 's/,shm$/,spmd shm bound/' "$f" ;;
+	*-unbound.csv) sed -i 's/,shm$/,spmd shm unbound/' "$f" ;;
 	*) sed -i 's/,shm$/,spmd shm/; s/,tcp$/,spmd tcp/' "$f" ;;
 	esac
 done
@@ -245,23 +246,23 @@ self,tcp\`), each through the same benchmark (\`spmd bench\`, and
 iterations, an iteration as long as its slowest rank, the median over
 iterations). Figures are the median over the rounds of each run's median
 (min–max over the rounds in brackets); ratios are taken within each round.
-Open MPI binds each rank to a core by default; spmd leaves placement to
-the kernel, which on a busy machine often puts both of its spinning ranks
-on one core (they then take turns, a context switch per message), so the
-2-rank measures also run with each spmd rank bound to its own core by
-\`spmd run --bind-to core\` (the "ranks bound" column). Data: [pingpong-shm.csv]($relimg/pingpong-shm.csv),
+Open MPI binds each rank to a core by default, and so does spmd run
+(\`--bind-to auto\`: an equal block of CPUs each, here one core); the
+2-rank measures also run unbound (\`--bind-to none\`, the "unbound"
+column), where the kernel may put both polling ranks on one core and
+they take turns, a context switch per message. Data: [pingpong-shm.csv]($relimg/pingpong-shm.csv),
 [allreduce-shm.csv]($relimg/allreduce-shm.csv).
 
-| measure | spmd, shared memory | spmd, TCP | spmd, shared memory, ranks bound | Open MPI, shared memory | Open MPI, TCP | spmd / Open MPI sm | bound / Open MPI sm | target | verdict (spmd / bound) |
+| measure | spmd, shared memory | spmd, TCP | spmd, shared memory, unbound | Open MPI, shared memory | Open MPI, TCP | spmd / Open MPI sm | unbound / Open MPI sm | target | verdict (spmd / unbound) |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |
-| 8 B ping-pong, half round trip (µs) | $(one pp-spmd-shm 8) ($(rng pp-spmd-shm 8)) | $(one pp-spmd-tcp 8) | $(one pp-spmd-bound 8) ($(rng pp-spmd-bound 8)) | $(one pp-ompi-sm 8) ($(rng pp-ompi-sm 8)) | $(one pp-ompi-tcp 8) | $(ratio pp-spmd-shm pp-ompi-sm 8)x | $(ratio pp-spmd-bound pp-ompi-sm 8)x | ≤ Open MPI sm | $(verdict "$(ratio pp-spmd-shm pp-ompi-sm 8)" '<=' 1) / $(verdict "$(ratio pp-spmd-bound pp-ompi-sm 8)" '<=' 1) |
-| the same against 0.4 µs | | | | | | | | ≤ 0.4 µs | $(verdict "$(fmt "$pp8" 3)" '<=' 0.4) / $(verdict "$(fmt "$(med pp-spmd-bound 8)" 3)" '<=' 0.4) |
-| 1 MiB ping-pong (GB/s) | $(gbs "$t1" 1048576) | $(gbs "$(med pp-spmd-tcp 1048576)" 1048576) | $(gbs "$(med pp-spmd-bound 1048576)" 1048576) | $(gbs "$t1o" 1048576) | $(gbs "$(med pp-ompi-tcp 1048576)" 1048576) | $(ratio pp-ompi-sm pp-spmd-shm 1048576)x | $(ratio pp-ompi-sm pp-spmd-bound 1048576)x | ≥ Open MPI sm | $(verdict "$(ratio pp-ompi-sm pp-spmd-shm 1048576)" '>=' 1) / $(verdict "$(ratio pp-ompi-sm pp-spmd-bound 1048576)" '>=' 1) |
-| 16 MiB ping-pong (GB/s) | $(gbs "$t16" 16777216) | $(gbs "$(med pp-spmd-tcp 16777216)" 16777216) | $(gbs "$(med pp-spmd-bound 16777216)" 16777216) | $(gbs "$t16o" 16777216) | $(gbs "$(med pp-ompi-tcp 16777216)" 16777216) | $(ratio pp-ompi-sm pp-spmd-shm 16777216)x | $(ratio pp-ompi-sm pp-spmd-bound 16777216)x | ≥ Open MPI sm | $(verdict "$(ratio pp-ompi-sm pp-spmd-shm 16777216)" '>=' 1) / $(verdict "$(ratio pp-ompi-sm pp-spmd-bound 16777216)" '>=' 1) |
-| Allreduce 1 Mi float64, 2 ranks (ms) | $(ms ar-spmd-shm-2 8388608) | $(ms ar-spmd-tcp-2 8388608) | $(ms ar-spmd-bound 8388608) | $(ms ar-ompi-sm-2 8388608) | $(ms ar-ompi-tcp-2 8388608) | $(ratio ar-spmd-shm-2 ar-ompi-sm-2 8388608)x | $(ratio ar-spmd-bound ar-ompi-sm-2 8388608)x | ≤ Open MPI sm | $(verdict "$(ratio ar-spmd-shm-2 ar-ompi-sm-2 8388608)" '<=' 1) / $(verdict "$(ratio ar-spmd-bound ar-ompi-sm-2 8388608)" '<=' 1) |
+| 8 B ping-pong, half round trip (µs) | $(one pp-spmd-shm 8) ($(rng pp-spmd-shm 8)) | $(one pp-spmd-tcp 8) | $(one pp-spmd-unbound 8) ($(rng pp-spmd-unbound 8)) | $(one pp-ompi-sm 8) ($(rng pp-ompi-sm 8)) | $(one pp-ompi-tcp 8) | $(ratio pp-spmd-shm pp-ompi-sm 8)x | $(ratio pp-spmd-unbound pp-ompi-sm 8)x | ≤ Open MPI sm | $(verdict "$(ratio pp-spmd-shm pp-ompi-sm 8)" '<=' 1) / $(verdict "$(ratio pp-spmd-unbound pp-ompi-sm 8)" '<=' 1) |
+| the same against 0.4 µs | | | | | | | | ≤ 0.4 µs | $(verdict "$(fmt "$pp8" 3)" '<=' 0.4) / $(verdict "$(fmt "$(med pp-spmd-unbound 8)" 3)" '<=' 0.4) |
+| 1 MiB ping-pong (GB/s) | $(gbs "$t1" 1048576) | $(gbs "$(med pp-spmd-tcp 1048576)" 1048576) | $(gbs "$(med pp-spmd-unbound 1048576)" 1048576) | $(gbs "$t1o" 1048576) | $(gbs "$(med pp-ompi-tcp 1048576)" 1048576) | $(ratio pp-ompi-sm pp-spmd-shm 1048576)x | $(ratio pp-ompi-sm pp-spmd-unbound 1048576)x | ≥ Open MPI sm | $(verdict "$(ratio pp-ompi-sm pp-spmd-shm 1048576)" '>=' 1) / $(verdict "$(ratio pp-ompi-sm pp-spmd-unbound 1048576)" '>=' 1) |
+| 16 MiB ping-pong (GB/s) | $(gbs "$t16" 16777216) | $(gbs "$(med pp-spmd-tcp 16777216)" 16777216) | $(gbs "$(med pp-spmd-unbound 16777216)" 16777216) | $(gbs "$t16o" 16777216) | $(gbs "$(med pp-ompi-tcp 16777216)" 16777216) | $(ratio pp-ompi-sm pp-spmd-shm 16777216)x | $(ratio pp-ompi-sm pp-spmd-unbound 16777216)x | ≥ Open MPI sm | $(verdict "$(ratio pp-ompi-sm pp-spmd-shm 16777216)" '>=' 1) / $(verdict "$(ratio pp-ompi-sm pp-spmd-unbound 16777216)" '>=' 1) |
+| Allreduce 1 Mi float64, 2 ranks (ms) | $(ms ar-spmd-shm-2 8388608) | $(ms ar-spmd-tcp-2 8388608) | $(ms ar-spmd-unbound 8388608) | $(ms ar-ompi-sm-2 8388608) | $(ms ar-ompi-tcp-2 8388608) | $(ratio ar-spmd-shm-2 ar-ompi-sm-2 8388608)x | $(ratio ar-spmd-unbound ar-ompi-sm-2 8388608)x | ≤ Open MPI sm | $(verdict "$(ratio ar-spmd-shm-2 ar-ompi-sm-2 8388608)" '<=' 1) / $(verdict "$(ratio ar-spmd-unbound ar-ompi-sm-2 8388608)" '<=' 1) |
 | Allreduce 1 Mi float64, 4 ranks on 2 cores (ms) | $(ms ar-spmd-shm-4 8388608) | $(ms ar-spmd-tcp-4 8388608) | | $(ms ar-ompi-sm-4 8388608) | $(ms ar-ompi-tcp-4 8388608) | $(ratio ar-spmd-shm-4 ar-ompi-sm-4 8388608)x | | ≤ Open MPI sm | $(verdict "$(ratio ar-spmd-shm-4 ar-ompi-sm-4 8388608)" '<=' 1) |
-| Allreduce 8 B, 2 ranks (µs) | $(one ar-spmd-shm-2 8) | $(one ar-spmd-tcp-2 8) | $(one ar-spmd-bound 8) | $(one ar-ompi-sm-2 8) | $(one ar-ompi-tcp-2 8) | $(ratio ar-spmd-shm-2 ar-ompi-sm-2 8)x | $(ratio ar-spmd-bound ar-ompi-sm-2 8)x | | |
-| Barrier, 2 ranks (µs) | $(one bar-spmd-shm-2 0) | $(one bar-spmd-tcp-2 0) | $(one bar-spmd-bound 0) | $(one bar-ompi-sm-2 0) | $(one bar-ompi-tcp-2 0) | $(ratio bar-spmd-shm-2 bar-ompi-sm-2 0)x | $(ratio bar-spmd-bound bar-ompi-sm-2 0)x | ≤ Open MPI sm | $(verdict "$(ratio bar-spmd-shm-2 bar-ompi-sm-2 0)" '<=' 1) / $(verdict "$(ratio bar-spmd-bound bar-ompi-sm-2 0)" '<=' 1) |
+| Allreduce 8 B, 2 ranks (µs) | $(one ar-spmd-shm-2 8) | $(one ar-spmd-tcp-2 8) | $(one ar-spmd-unbound 8) | $(one ar-ompi-sm-2 8) | $(one ar-ompi-tcp-2 8) | $(ratio ar-spmd-shm-2 ar-ompi-sm-2 8)x | $(ratio ar-spmd-unbound ar-ompi-sm-2 8)x | | |
+| Barrier, 2 ranks (µs) | $(one bar-spmd-shm-2 0) | $(one bar-spmd-tcp-2 0) | $(one bar-spmd-unbound 0) | $(one bar-ompi-sm-2 0) | $(one bar-ompi-tcp-2 0) | $(ratio bar-spmd-shm-2 bar-ompi-sm-2 0)x | $(ratio bar-spmd-unbound bar-ompi-sm-2 0)x | ≤ Open MPI sm | $(verdict "$(ratio bar-spmd-shm-2 bar-ompi-sm-2 0)" '<=' 1) / $(verdict "$(ratio bar-spmd-unbound bar-ompi-sm-2 0)" '<=' 1) |
 | Barrier, 4 ranks on 2 cores (µs) | $(one bar-spmd-shm-4 0) | $(one bar-spmd-tcp-4 0) | | $(one bar-ompi-sm-4 0) | $(one bar-ompi-tcp-4 0) | $(ratio bar-spmd-shm-4 bar-ompi-sm-4 0)x | | ≤ Open MPI sm | $(verdict "$(ratio bar-spmd-shm-4 bar-ompi-sm-4 0)" '<=' 1) |
 
 ![ping-pong time]($relimg/pingpong-shm/time.png)

@@ -211,6 +211,7 @@ pi_vec=$(m BenchmarkPiHitsVector/avx512 Msamples/s)
 [ -n "$pi_vec" ] || pi_vec=$(m BenchmarkPiHitsVector/avx2 Msamples/s)
 pi_port=$(m BenchmarkPiHitsPortable Msamples/s)
 cd1_vec=$(m BenchmarkCdist1000/avx512 ns/op)
+[ -n "$cd1_vec" ] || cd1_vec=$(m BenchmarkCdist1000/avx2 ns/op)
 cd1_port=$(m BenchmarkCdist1000/portable ns/op)
 cd1_naive=$(m BenchmarkCdistNaive1000 ns/op)
 

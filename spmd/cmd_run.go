@@ -51,10 +51,15 @@ Ranks. Each rank gets SPMD_RANK, SPMD_SIZE, SPMD_LOCAL_RANK, SPMD_HOST,
 SPMD_RENDEZVOUS, SPMD_JOB and a fresh per-job SPMD_SECRET in its
 environment (never on a command line); -x NAME=VALUE adds more. Output is
 forwarded line by line (--tag-output prefixes "[rank] "); stdin goes to
-rank 0 only. --bind-to core pins the k-th rank of each machine to the
-k-th CPU this launcher may use, as Open MPI does by default: steadier
-latency between ranks that poll shared memory, but a rank's threads then
-share its one core.
+rank 0 only.
+
+Binding. By default (--bind-to auto) the ranks of a machine split the
+CPUs this launcher may use into equal blocks, one each, so two ranks never
+take turns on one core (as Open MPI binds by default): their messages
+through shared memory stay fast and steady, and a rank's threads keep its
+whole block. With more ranks than CPUs nothing is bound. --bind-to core
+gives each rank one CPU (more ranks than CPUs is then an error); --bind-to
+none leaves placement to the kernel, for ranks that must dodge other work.
 
 Stopping. When a rank exits non-zero or dies by a signal, the others get
 SIGTERM, then SIGKILL after --kill-after; spmd run names the rank and
@@ -68,7 +73,7 @@ job with exit code 124.`,
 			&cli.StringFlag{Name: "host", Aliases: []string{"H"}, Usage: "run on `HOSTS`, a comma-separated list of HOST or HOST:SLOTS", Category: "Hosts"},
 			&cli.StringFlag{Name: "map-by", Value: boot.BySlot, Usage: "place ranks by `slot` (fill each host in turn) or by node (round-robin)", Category: "Hosts"},
 			&cli.BoolFlag{Name: "oversubscribe", Usage: "allow more ranks than slots", Category: "Hosts"},
-			&cli.StringFlag{Name: "bind-to", Value: "none", Usage: "place ranks: `WHERE` is none (the kernel decides) or core (the k-th rank on a machine runs only on the k-th CPU it may use: steadier latency between polling ranks; a rank's threads share its core)", Category: "Ranks"},
+			&cli.StringFlag{Name: "bind-to", Value: "auto", Usage: "where ranks run: `WHERE` is auto (each rank of a machine gets an equal block of its CPUs; none when ranks outnumber CPUs), core (one CPU each) or none (the kernel decides)", Category: "Ranks"},
 			&cli.BoolFlag{Name: "tag-output", Usage: `prefix every output line with "[rank] "`, Category: "Output"},
 			&cli.GenericFlag{Name: "x", Value: &runEnvList{}, Usage: "export `NAME=VALUE` (or NAME, with this shell's value) to every rank; repeatable", Category: "Ranks"},
 			&cli.StringFlag{Name: "ssh", EnvVars: []string{"SPMD_SSH"}, Usage: "the remote shell `COMMAND` for other hosts (default \"ssh -o BatchMode=yes\")", Category: "Remote"},
@@ -91,9 +96,12 @@ job with exit code 124.`,
 // (the farm's root after wire-up: it also reads the inputs).
 var rankCommands = map[string]struct {
 	rootDecides bool // a rank other than 0 may die without ending the job
+	unbound     bool // not bound unless --bind-to says so
 }{
 	"bench": {},
-	"farm":  {rootDecides: true}, // a farm outlives its workers
+	// A farm outlives its workers, and its tasks are other programs: bound,
+	// they would inherit their worker's CPUs (GNU parallel binds nothing).
+	"farm": {rootDecides: true, unbound: true},
 }
 
 // runExitUsage is spmd run's exit code for a bad command line, the
@@ -140,12 +148,14 @@ func runConfig(c *cli.Context) (launch.Config, error) {
 	if remoteSpmd == "" {
 		remoteSpmd = exe
 	}
+	unbound := false
 	if runAfterDashDash(os.Args, len(args)) {
 		cfg.Program = args
 	} else if rc, ok := rankCommands[args[0]]; ok {
 		cfg.Program = append([]string{exe}, args...)
 		cfg.RemoteProgram = append([]string{remoteSpmd}, args...)
 		cfg.RootDecides = rc.rootDecides
+		unbound = rc.unbound
 	} else {
 		spec, ok := jobs.Lookup(args[0])
 		if !ok {
@@ -193,12 +203,11 @@ func runConfig(c *cli.Context) (launch.Config, error) {
 	cfg.Env = c.Generic("x").(*runEnvList).env
 	// The ranks' reports count the end-to-end time from here.
 	cfg.Env = append(cfg.Env, fmt.Sprintf("SPMD_LAUNCHED=%d", launched.UnixNano()))
-	switch b := c.String("bind-to"); b {
-	case "none":
-	case "core":
-		cfg.BindCore = true
-	default:
-		return cfg, fmt.Errorf("--bind-to %q: want none or core", b)
+	if cfg.Bind, err = launch.ParseBinding(c.String("bind-to")); err != nil {
+		return cfg, err
+	}
+	if unbound && !c.IsSet("bind-to") {
+		cfg.Bind = launch.BindNone
 	}
 	cfg.TagOutput = c.Bool("tag-output")
 	cfg.Timeout = c.Duration("timeout")

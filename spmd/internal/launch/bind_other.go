@@ -2,13 +2,9 @@
 
 package launch
 
-import (
-	"errors"
-	"os/exec"
-)
+import "os/exec"
 
-func coreFor(local, size int) (int, error) {
-	return 0, errors.New("--bind-to core: binding ranks to cores needs Linux")
-}
+// Elsewhere ranks are not bound: there is one CPU list, no affinity.
+func allowedCPUs() ([]int, error) { return nil, nil }
 
-func startBound(cmd *exec.Cmd, cpu int) error { return cmd.Start() }
+func startBound(cmd *exec.Cmd, cpus []int) error { return cmd.Start() }

@@ -4,53 +4,105 @@ package launch
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 )
 
-// TestRunBindCore: with BindCore each local rank runs only on its own CPU
-// (the k-th of those the launcher may use), from its first instruction,
-// and so does a rank started through spmd _remote; more ranks than CPUs
-// is refused before any starts.
-func TestRunBindCore(t *testing.T) {
+// TestCpusFor: blocks as equal as they can be, the first ones larger, in
+// order; one CPU each for BindCore; nothing bound when auto is
+// oversubscribed or binding is off; BindCore oversubscribed is an error.
+func TestCpusFor(t *testing.T) {
+	eight := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	for _, tc := range []struct {
+		b           Binding
+		cpus        []int
+		local, size int
+		want        []int
+	}{
+		{BindAuto, eight, 0, 1, eight},
+		{BindAuto, eight, 1, 2, []int{4, 5, 6, 7}},
+		{BindAuto, eight, 0, 3, []int{0, 1, 2}},
+		{BindAuto, eight, 1, 3, []int{3, 4, 5}},
+		{BindAuto, eight, 2, 3, []int{6, 7}},
+		{BindAuto, []int{2, 3, 8, 9}, 1, 2, []int{8, 9}},
+		{BindAuto, eight, 7, 8, []int{7}},
+		{BindAuto, eight, 8, 9, nil},
+		{BindCore, eight, 0, 2, []int{0}},
+		{BindCore, []int{2, 3, 8, 9}, 3, 4, []int{9}},
+		{BindNone, eight, 0, 2, nil},
+		{"", eight, 0, 2, nil},
+	} {
+		got, err := cpusFor(tc.b, tc.cpus, tc.local, tc.size)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("cpusFor(%s, %v, %d, %d) = %v, %v; want %v", tc.b, tc.cpus, tc.local, tc.size, got, err, tc.want)
+		}
+	}
+	if _, err := cpusFor(BindCore, eight, 0, 9); err == nil || !strings.Contains(err.Error(), "only 8 CPUs to bind them to (0-7)") {
+		t.Errorf("BindCore, 9 ranks on 8 CPUs: %v", err)
+	}
+	if got := cpuList([]int{0, 1, 2, 3, 8, 10, 11}); got != "0-3,8,10-11" {
+		t.Errorf("cpuList = %q", got)
+	}
+	for _, s := range []string{"auto", "core", "none"} {
+		if b, err := ParseBinding(s); err != nil || string(b) != s {
+			t.Errorf("ParseBinding(%q) = %q, %v", s, b, err)
+		}
+	}
+	if _, err := ParseBinding("socket"); err == nil {
+		t.Error("ParseBinding(socket): no error")
+	}
+}
+
+// TestRunBind: each rank runs only on its CPUs from its first instruction
+// (local ranks bound by the launcher, remote ones by spmd _remote) and
+// SPMD_BIND says so; an unbound rank says none, even when the launcher
+// itself ran in a bound rank.
+func TestRunBind(t *testing.T) {
 	cpus, err := allowedCPUs()
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Setenv("SPMD_BIND", "core") // as inside a bound rank: must not leak
 	n := min(len(cpus), 4)
 	const script = `echo "$SPMD_RANK $SPMD_BIND $(grep Cpus_allowed_list /proc/self/status | cut -f2)"`
+	all := cpuList(cpus)
 	for _, tc := range []struct {
 		name  string
+		b     Binding
 		hosts []string
+		want  func(r int) string
 	}{
-		{"local", hosts(n, "127.0.0.1")},
-		{"remote", hosts(n, "127.0.0.2")},
+		{"core", BindCore, hosts(n, "127.0.0.1"), func(r int) string { return fmt.Sprintf("core %d", cpus[r]) }},
+		{"core remote", BindCore, hosts(n, "127.0.0.2"), func(r int) string { return fmt.Sprintf("core %d", cpus[r]) }},
+		{"auto one", BindAuto, hosts(1, "127.0.0.1"), func(int) string { return "auto " + all }},
+		{"auto remote one", BindAuto, hosts(1, "127.0.0.2"), func(int) string { return "auto " + all }},
+		{"auto oversubscribed", BindAuto, hosts(len(cpus)+1, "127.0.0.1"), func(int) string { return "none " + all }},
+		{"auto remote oversubscribed", BindAuto, hosts(len(cpus)+1, "127.0.0.2"), func(int) string { return "none " + all }},
+		{"none", BindNone, hosts(2, "127.0.0.1"), func(int) string { return "none " + all }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := run(t, remote(t, Config{Program: shell(script), Hosts: tc.hosts, BindCore: true}))
+			res := run(t, remote(t, Config{Program: shell(script), Hosts: tc.hosts, Bind: tc.b}))
 			if res.err != nil || res.code != 0 {
 				t.Fatalf("Run = %d, %v; stderr:\n%s", res.code, res.err, res.stderr)
 			}
 			lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
 			sort.Slice(lines, func(i, j int) bool { return rankOf(lines[i]) < rankOf(lines[j]) })
-			if len(lines) != n {
-				t.Fatalf("got %d lines, want %d:\n%s", len(lines), n, res.stdout)
+			if len(lines) != len(tc.hosts) {
+				t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(tc.hosts), res.stdout)
 			}
 			for r, line := range lines {
-				if want := fmt.Sprintf("%d core %d", r, cpus[r]); line != want {
+				if want := fmt.Sprintf("%d %s", r, tc.want(r)); line != want {
 					t.Errorf("rank %d: %q, want %q", r, line, want)
 				}
 			}
 		})
 	}
-	t.Run("too many", func(t *testing.T) {
-		res := run(t, Config{Program: shell("echo started"), Hosts: hosts(len(cpus)+1, "127.0.0.1"), BindCore: true})
+	t.Run("core, too many", func(t *testing.T) {
+		res := run(t, Config{Program: shell("echo started"), Hosts: hosts(len(cpus)+1, "127.0.0.1"), Bind: BindCore})
 		if res.err == nil || !strings.Contains(res.err.Error(), "only") || res.stdout != "" {
 			t.Fatalf("Run = %d, %v, stdout %q: want an error before any rank starts", res.code, res.err, res.stdout)
 		}
 	})
-	if got := cpuList([]int{0, 1, 2, 3, 8, 10, 11}); got != "0-3,8,10-11" {
-		t.Errorf("cpuList = %q", got)
-	}
 }

@@ -63,11 +63,10 @@ type Config struct {
 	// (spmd farm); by default any rank's failure stops the job.
 	RootDecides bool
 
-	// BindCore binds every rank to one CPU: the k-th rank on a machine to
-	// the k-th CPU its starter (this launcher, or spmd _remote) may run
-	// on. More ranks on a machine than such CPUs is an error before any
-	// rank starts. See bind_linux.go.
-	BindCore bool
+	// Bind says where each rank may run (see Binding); "" means
+	// BindNone. With BindCore, more ranks on this machine than CPUs is an
+	// error before any rank starts.
+	Bind Binding
 
 	// TagOutput prefixes every output line with "[rank] ".
 	TagOutput bool

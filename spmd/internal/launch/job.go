@@ -32,7 +32,7 @@ type job struct {
 	ranks      []rank
 	wd         *procgroup.Watchdog
 	localEnv   []string // environment of local ranks, before rankEnv
-	cpus       []int    // with Config.BindCore, the CPU of each local rank
+	cpus       [][]int  // the CPUs each local rank is bound to; nil: unbound
 }
 
 // outerRankVars are the variables by which MPI launchers tell a process its
@@ -72,8 +72,13 @@ func (j *job) rankEnv(r int) []string {
 		"SPMD_JOB=" + j.id,
 		"SPMD_NOTICES=1", // see blame.go
 	}
-	if j.cfg.BindCore {
-		env = append(env, bindEnv) // spmd _remote binds a remote rank itself
+	switch {
+	case !p.local && (j.cfg.Bind == BindAuto || j.cfg.Bind == BindCore):
+		env = append(env, bindVar+"="+string(j.cfg.Bind)) // spmd _remote binds the rank and says how
+	case j.cpus != nil && j.cpus[r] != nil:
+		env = append(env, bindVar+"="+string(j.cfg.Bind))
+	default: // also replaces a value inherited from an outer job
+		env = append(env, bindVar+"="+string(BindNone))
 	}
 	if j.rendezvous != "" {
 		env = append(env, "SPMD_RENDEZVOUS="+j.rendezvous)
@@ -143,16 +148,18 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	}
 
 	j := &job{cfg: cfg, places: places, dir: cfg.Dir, localEnv: localEnvOf(os.Environ(), cfg.Env)}
-	if cfg.BindCore {
-		// Every local rank's CPU is known before the first starts.
-		j.cpus = make([]int, len(places))
+	if cfg.Bind == BindAuto || cfg.Bind == BindCore {
+		// Every local rank's CPUs are known before the first starts.
+		cpus, err := allowedCPUs()
+		if err != nil {
+			return 1, err
+		}
+		j.cpus = make([][]int, len(places))
 		for r, p := range places {
 			if p.local {
-				cpu, err := coreFor(p.localRank, p.localSize)
-				if err != nil {
+				if j.cpus[r], err = cpusFor(cfg.Bind, cpus, p.localRank, p.localSize); err != nil {
 					return 1, err
 				}
-				j.cpus[r] = cpu
 			}
 		}
 	}

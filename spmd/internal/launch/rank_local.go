@@ -64,7 +64,7 @@ func (j *job) startLocal(r int, path string) (*localRank, error) {
 		}
 	}
 
-	if j.cpus != nil {
+	if j.cpus != nil && j.cpus[r] != nil {
 		err = startBound(cmd, j.cpus[r])
 	} else {
 		err = cmd.Start()

@@ -69,12 +69,19 @@ func RunRemote(in io.Reader, stdout, stderr *os.File) int {
 		})
 	}
 	start := cmd.Start
-	if local, size, ok := boundSlot(spec.Env); ok {
-		cpu, err := coreFor(local, size)
+	if b, local, size := boundSlot(spec.Env); b == BindAuto || b == BindCore {
+		cpus, err := allowedCPUs()
+		if err == nil {
+			cpus, err = cpusFor(b, cpus, local, size)
+		}
 		if err != nil {
 			return startFailed(err)
 		}
-		start = func() error { return startBound(cmd, cpu) }
+		if cpus == nil {
+			cmd.Env = append(cmd.Env, bindVar+"="+string(BindNone)) // the last one counts
+		} else {
+			start = func() error { return startBound(cmd, cpus) }
+		}
 	}
 	if err := start(); err != nil {
 		if q != nil {
