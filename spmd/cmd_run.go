@@ -57,7 +57,8 @@ Binding. By default (--bind-to auto) the ranks of a machine split the
 CPUs this launcher may use into equal blocks, one each, so two ranks never
 take turns on one core (as Open MPI binds by default): their messages
 through shared memory stay fast and steady, and a rank's threads keep its
-whole block. With more ranks than CPUs nothing is bound. --bind-to core
+whole block. With more ranks than CPUs, or with SPMD_SHM=off (ranks that
+sleep on sockets wake faster unbound), nothing is bound. --bind-to core
 gives each rank one CPU (more ranks than CPUs is then an error); --bind-to
 none leaves placement to the kernel, for ranks that must dodge other work.
 

@@ -58,7 +58,7 @@ func TestCpusFor(t *testing.T) {
 // TestRunBind: each rank runs only on its CPUs from its first instruction
 // (local ranks bound by the launcher, remote ones by spmd _remote) and
 // SPMD_BIND says so; an unbound rank says none, even when the launcher
-// itself ran in a bound rank.
+// itself ran in a bound rank. Auto binds nothing for ranks kept to TCP.
 func TestRunBind(t *testing.T) {
 	cpus, err := allowedCPUs()
 	if err != nil {
@@ -81,9 +81,15 @@ func TestRunBind(t *testing.T) {
 		{"auto oversubscribed", BindAuto, hosts(len(cpus)+1, "127.0.0.1"), func(int) string { return "none " + all }},
 		{"auto remote oversubscribed", BindAuto, hosts(len(cpus)+1, "127.0.0.2"), func(int) string { return "none " + all }},
 		{"none", BindNone, hosts(2, "127.0.0.1"), func(int) string { return "none " + all }},
+		{"auto, TCP only", BindAuto, hosts(1, "127.0.0.1"), func(int) string { return "none " + all }},
+		{"auto remote, TCP only", BindAuto, hosts(1, "127.0.0.2"), func(int) string { return "none " + all }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := run(t, remote(t, Config{Program: shell(script), Hosts: tc.hosts, Bind: tc.b}))
+			cfg := Config{Program: shell(script), Hosts: tc.hosts, Bind: tc.b}
+			if strings.HasSuffix(tc.name, "TCP only") {
+				cfg.Env = []string{"SPMD_SHM=off"}
+			}
+			res := run(t, remote(t, cfg))
 			if res.err != nil || res.code != 0 {
 				t.Fatalf("Run = %d, %v; stderr:\n%s", res.code, res.err, res.stderr)
 			}

@@ -148,7 +148,7 @@ func Run(ctx context.Context, cfg Config) (int, error) {
 	}
 
 	j := &job{cfg: cfg, places: places, dir: cfg.Dir, localEnv: localEnvOf(os.Environ(), cfg.Env)}
-	if cfg.Bind == BindAuto || cfg.Bind == BindCore {
+	if cfg.Bind == BindCore || cfg.Bind == BindAuto && !autoUnbound(j.localEnv) {
 		// Every local rank's CPUs are known before the first starts.
 		cpus, err := allowedCPUs()
 		if err != nil {

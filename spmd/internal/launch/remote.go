@@ -69,10 +69,13 @@ func RunRemote(in io.Reader, stdout, stderr *os.File) int {
 		})
 	}
 	start := cmd.Start
-	if b, local, size := boundSlot(spec.Env); b == BindAuto || b == BindCore {
-		cpus, err := allowedCPUs()
-		if err == nil {
-			cpus, err = cpusFor(b, cpus, local, size)
+	if b, local, size := boundSlot(spec.Env); b == BindCore || b == BindAuto {
+		var cpus []int
+		var err error
+		if b == BindCore || !autoUnbound(cmd.Env) {
+			if cpus, err = allowedCPUs(); err == nil {
+				cpus, err = cpusFor(b, cpus, local, size)
+			}
 		}
 		if err != nil {
 			return startFailed(err)
