@@ -10,10 +10,11 @@ import (
 //
 // Binding pays where ranks poll shared memory, and costs where they sleep
 // on sockets: a rank bound to its own core is woken by an interrupt to
-// that core, where an unbound one is woken on its waker's (on this VM an
-// 8-byte ping-pong over loopback TCP took 85-95 µs bound against 20-32
-// unbound). So BindAuto binds nothing when the ranks are told to keep
-// to TCP (SPMD_SHM=off).
+// that core, where an unbound one may be woken on its waker's (on this VM
+// an 8-byte ping-pong over loopback TCP took 70-95 µs between two cores,
+// 16-32 µs when the kernel woke each rank on its waker's core). So
+// BindAuto binds nothing when the ranks are told to keep to TCP
+// (SPMD_SHM=off).
 //
 // Open MPI binds each rank to a core by default; left to itself the
 // kernel may put two ranks that poll shared memory on one core, where
