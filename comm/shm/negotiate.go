@@ -217,7 +217,7 @@ func (t *Transport) onOffer(peer int, b []byte) {
 	case t.mem == nil:
 		why = t.off
 	case !o.willing:
-		why = fmt.Sprintf("shared memory is off at rank %d", peer)
+		why = offAt(peer)
 	case o.machine != t.machine:
 		why = fmt.Sprintf("rank %d is on another machine", peer)
 	default:
@@ -246,13 +246,19 @@ func (t *Transport) onOffer(peer int, b []byte) {
 	go t.control(peer, tagAnswer, answer)
 }
 
+// offAt is the reason given for a peer whose offer says it is unwilling.
+func offAt(peer int) string { return fmt.Sprintf("shared memory is off at rank %d", peer) }
+
 func (t *Transport) onAnswer(peer int, b []byte) {
 	n := &t.neg
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	yes := len(b) >= 1 && b[0] == 1
 	n.agreed[peer] = yes
-	if !yes && n.reason[peer] == "" {
+	// A peer whose shared memory is off says so in its offer and, in its
+	// own words (why), in its answer: whichever comes first, the answer's
+	// words are kept, so Why says the same on every run.
+	if !yes && (n.reason[peer] == "" || n.reason[peer] == offAt(peer) && len(b) > 1) {
 		if len(b) > 1 {
 			n.reason[peer] = fmt.Sprintf("rank %d: %s", peer, strings.ToValidUTF8(string(b[1:min(len(b), 512)]), "?"))
 		} else {
