@@ -11,7 +11,6 @@
 package commtest
 
 import (
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -113,14 +112,3 @@ func forSizesSplit(t *testing.T, nw NewWorld, fn func(c *comm.Comm) error) {
 }
 
 func errorf(format string, a ...any) error { return fmt.Errorf(format, a...) }
-
-// expectRankError checks that err names op and the rank, wrapping want.
-func expectRankError(err error, want error) error {
-	if err == nil {
-		return errors.New("got no error")
-	}
-	if want != nil && !errors.Is(err, want) {
-		return fmt.Errorf("got %v, want an error wrapping %v", err, want)
-	}
-	return nil
-}

@@ -121,15 +121,6 @@ func (wd *Watchdog) watch(cmd *exec.Cmd, exited chan struct{}) {
 	}
 }
 
-func (wd *Watchdog) send(line string) {
-	if wd == nil {
-		return
-	}
-	wd.mu.Lock()
-	defer wd.mu.Unlock()
-	wd.sendLocked(line)
-}
-
 func (wd *Watchdog) sendLocked(line string) {
 	if wd.w != nil {
 		io.WriteString(wd.w, line+"\n")
