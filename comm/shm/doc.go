@@ -60,7 +60,10 @@
 // core calls before blocking, as MPI's progress engine does), and only
 // after a spin gives up does it block, while this rank's drainer goroutine,
 // asleep on an eventfd doorbell in Go's poller, delivers what arrives.
-// Senders ring the doorbell only when nobody polls and the drainer sleeps.
+// Senders ring the doorbell only when the drainer sleeps and this rank
+// neither polls nor has just polled: a poll's hold on the state word lasts
+// until a poller blocks or 1 ms passes without one, so a ping-pong does not
+// write the word the senders read at every message.
 //
 // The spin starts at the cost of a block and a wake-up, measured once per
 // process (spinning that long is never worse than twice the best choice in

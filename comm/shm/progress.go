@@ -1,7 +1,9 @@
 package shm
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -92,27 +94,47 @@ func (t *Transport) pending() bool {
 }
 
 // enter and leave bracket every poll outside the drainer: Close waits
-// until no goroutine is inside, and the segment's state word tells the
-// senders that somebody polls (so they need not ring the doorbell).
+// until no goroutine is inside.
+//
+// The segment's state word tells the senders whether this rank polls (so
+// they need not ring the doorbell). It is not counted up and down by every
+// wait: the senders read it after every record, so a write to it at the
+// end of a wait would cost the waiter a cache-line round trip between the
+// message's arrival and its answer. Instead the first wait takes a hold
+// (one count in the state word) that outlives it; the drainer lets go of
+// the hold once no wait has begun for linger, or a waiter lets go before
+// it blocks. Meanwhile a record that arrives between two waits is read by
+// the next wait, or by the drainer within linger.
 func (t *Transport) enter() bool {
 	t.users.Add(1)
 	if t.closing.Load() {
 		t.users.Add(-1)
 		return false
 	}
-	t.state.Add(1)
+	t.waits.Add(1)
+	if !t.hold.Load() && t.hold.CompareAndSwap(false, true) {
+		t.state.Add(1)
+		t.kick() // a drainer asleep without a deadline must now watch the hold
+	}
 	return true
 }
 
-func (t *Transport) leave() {
-	t.state.Add(^uint32(0))
-	// A sender that saw us polling did not ring: if its record is still
-	// unread, the drainer must take it.
-	if t.pending() {
-		t.kick()
+func (t *Transport) leave() { t.users.Add(-1) }
+
+// letGo gives up the hold: from now on senders ring the doorbell when the
+// drainer sleeps. A record that came while the hold kept them from
+// ringing, and that nobody has read, goes to the drainer now.
+func (t *Transport) letGo() {
+	if t.hold.Load() && t.hold.CompareAndSwap(true, false) {
+		t.state.Add(^uint32(0))
+		if t.pending() {
+			t.kick()
+		}
 	}
-	t.users.Add(-1)
 }
+
+// linger is how long the hold outlives the last wait.
+const linger = time.Millisecond
 
 // kick wakes this rank's own drainer if it sleeps.
 func (t *Transport) kick() {
@@ -238,6 +260,7 @@ func (t *Transport) Progress(src int, done <-chan struct{}) {
 	if ok {
 		return
 	}
+	t.letGo() // the caller blocks: the drainer delivers
 	if t.spin.fixed {
 		return
 	}
@@ -261,6 +284,9 @@ func (t *Transport) waitRoom(o *outbound, dst, rest int, first bool) error {
 	if t.spin != nil && t.enter() {
 		ok, _ = t.pollUntil(ready, o.pcpu)
 		t.leave()
+	}
+	if !ok {
+		t.letGo() // this goroutine blocks: the drainer delivers
 	}
 	for !ok {
 		// Blocked before the flag is raised, so the drainer that the
@@ -293,6 +319,7 @@ func (t *Transport) waitRoom(o *outbound, dst, rest int, first bool) error {
 func (t *Transport) drain() {
 	defer t.drainer.Done()
 	var b [8]byte
+	deadline := false // a read deadline is set on the doorbell
 	for {
 		for t.poll() > 0 {
 			runtime.Gosched() // let the callers just woken run first
@@ -310,10 +337,28 @@ func (t *Transport) drain() {
 			t.state.And(^uint32(stateSleeping))
 			continue
 		}
-		if _, err := t.bell.Read(b[:]); err != nil {
+		// While a hold keeps the senders from ringing, sleep only as long
+		// as linger: then let go of it unless a wait has begun since.
+		held, waits := t.hold.Load(), t.waits.Load()
+		if held || deadline {
+			var when time.Time
+			if held {
+				when = time.Now().Add(linger)
+			}
+			t.bell.SetReadDeadline(when)
+			deadline = held
+		}
+		_, err := t.bell.Read(b[:])
+		t.state.And(^uint32(stateSleeping))
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			if t.users.Load() == 0 && t.waits.Load() == waits {
+				t.letGo()
+			}
+			continue
+		}
+		if err != nil {
 			return // Close closed the doorbell
 		}
-		t.state.And(^uint32(stateSleeping))
 	}
 }
 

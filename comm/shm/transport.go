@@ -47,6 +47,8 @@ type Transport struct {
 	closing atomic.Bool
 	done    chan struct{} // closed by Close and Abort
 	users   atomic.Int64  // goroutines inside Progress or a wait for room
+	waits   atomic.Uint64 // polls begun outside the drainer, ever
+	hold    atomic.Bool   // this rank counts as polling in its state word (see enter)
 	drainer sync.WaitGroup
 
 	neg negotiation
