@@ -24,10 +24,11 @@
 //
 // Every rank owns one segment, an anonymous memory file (memfd) holding a
 // ring for every other rank: the ring from rank s to rank r lies in r's
-// segment. A ring has one producer and one consumer (the sender writes
-// records and publishes them by storing its tail; the receiver reads them
-// and frees them by storing its head), so no lock exists that a dead rank
-// could hold. A message is one record with its header and as much of the
+// segment. A ring has one producer and one consumer (the sender writes a
+// record and publishes it by storing its first word last; the receiver
+// polls that word, so a short message costs one cache line from sender to
+// receiver, and frees what it read by storing its head), so no lock exists
+// that a dead rank could hold. A message is one record with its header and as much of the
 // payload as fits (up to 64 KiB), then records with the rest: a long
 // message streams through the ring while the receiver copies it out, into
 // the posted receive buffer when there is one, so it is copied twice,

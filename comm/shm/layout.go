@@ -15,7 +15,7 @@ const (
 	pageSize = 4096
 
 	segMagic   = "spmd-shm" // the first 8 bytes of a segment
-	segVersion = 1
+	segVersion = 2 // 2: records are published by their prefix, not by a tail
 
 	// The segment header (page 0).
 	offMagic   = 0   // [8]byte segMagic
@@ -28,8 +28,8 @@ const (
 	offCPU     = 128 // uint32 on a cache line of its own: 1 + the CPU the owner last polled on, 0 unknown
 	offNews    = 192 // uint64 on a cache line of its own: records ever published to the owner, by any sender
 
-	// The ring header (the first page of each ring), one cache line each.
-	offTail    = 0   // uint64: bytes ever written, stored by the sender
+	// The ring header (the first page of each ring), one cache line each;
+	// its first line is unused.
 	offHead    = 64  // uint64: bytes ever consumed, stored by the owner
 	offWaiting = 128 // uint32: 1 while the sender waits for room
 

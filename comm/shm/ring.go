@@ -10,15 +10,24 @@ import (
 
 // A ring carries the frames of one sender to one receiver: a single
 // producer, a single consumer, no lock either could die holding. The
-// producer writes records after tail and then publishes them by storing
-// the new tail; the consumer reads records up to the tail it loaded and
-// frees them by storing head. tail and head count bytes ever written and
-// consumed, so tail-head is the ring's fill and a position is a count
-// modulo the ring's length (a power of two).
+// producer writes a record after the last one and publishes it by storing
+// its first word, the prefix, last; the consumer polls the prefix at its
+// position, which is zero until the record there is published, and frees
+// the records it has read by storing head, the count of bytes ever
+// consumed. So the receiver learns of a record and reads it in one cache
+// line, where a separate tail word would cost a second line (and the
+// sender a second store) on every message.
 //
-// Only the stores of tail and head order the memory: every record byte is
-// written before the tail that publishes it is stored, and read only after
-// that tail is loaded (Go's atomics are sequentially consistent).
+// That needs the word after the last published record to be zero: the
+// producer zeroes it (in room it owns) before it publishes the record
+// before it, so a record is published only with room for the next prefix
+// after it. A ring starts zero. Positions are counts of bytes modulo the
+// ring's length (a power of two).
+//
+// Only the atomic store of a prefix and of head order the memory: every
+// record byte, and the zeroed word after it, is written before the prefix
+// that publishes it is stored, and read only after that prefix is loaded
+// (Go's atomics are sequentially consistent).
 
 // maxChunk and minChunk bound the payload of one record: a long message
 // goes as many records so the receiver copies one chunk out while the
@@ -31,22 +40,21 @@ const minChunk = 4 << 10
 
 // producer is the sender's side of a ring, in the sender's process.
 type producer struct {
-	tail  *atomic.Uint64 // in the ring header: published here
 	head  *atomic.Uint64 // in the ring header: read when room runs out
 	wait  *atomic.Uint32 // in the ring header: set while waiting for room
 	data  []byte
 	mask  uint64
 	chunk int
 
-	next uint64 // the tail being built (== tail after each publish)
+	next uint64 // where the next record goes
 	seen uint64 // the last head loaded
 }
 
 func newProducer(hdr, data []byte) *producer {
-	p := &producer{tail: u64at(hdr, offTail), head: u64at(hdr, offHead), wait: u32at(hdr, offWaiting),
+	p := &producer{head: u64at(hdr, offHead), wait: u32at(hdr, offWaiting),
 		data: data, mask: uint64(len(data) - 1), chunk: maxChunk(len(data))}
-	p.next = p.tail.Load()
 	p.seen = p.head.Load()
+	p.next = p.seen // a new ring is empty
 	return p
 }
 
@@ -62,11 +70,12 @@ func (p *producer) free(want int) int {
 }
 
 // hasRoom says whether a record of the smallest useful size (or a pad
-// followed by one) would fit now.
+// followed by one) would fit now, with the word after it.
 func (p *producer) hasRoom(rest int, first bool) bool {
-	need := recordLen(min(rest, minChunk), first)
+	rec := recordLen(min(rest, minChunk), first)
+	need := rec + prefixLen
 	pos := int(p.next & p.mask)
-	if contig := len(p.data) - pos; contig < need {
+	if contig := len(p.data) - pos; contig < rec {
 		need += contig
 	}
 	return p.free(need) >= need
@@ -80,6 +89,16 @@ func recordLen(chunk int, first bool) int {
 	return alignUp(n)
 }
 
+// publish ends the record of size bytes at next, whose body is written:
+// it zeroes the word after it, then stores its prefix.
+func (p *producer) publish(size int, prefix uint64) {
+	pos := int(p.next & p.mask)
+	after := int((p.next + uint64(size)) & p.mask)
+	binary.LittleEndian.PutUint64(p.data[after:], 0)
+	u64at(p.data, pos).Store(prefix)
+	p.next += uint64(size)
+}
+
 // put writes and publishes one record of the message h: the first one
 // (with the header) when first, else the next part of its payload. It
 // carries as much of rest as fits, up to the chunk size, and returns how
@@ -90,44 +109,37 @@ func (p *producer) put(h comm.Header, rest []byte, first bool) (n int, ok bool) 
 	contig := len(p.data) - pos
 	if contig < recordLen(small, first) {
 		// Pad to the end of the ring and start again at its beginning.
-		if p.free(contig) < contig {
+		if p.free(contig+prefixLen) < contig+prefixLen {
 			return 0, false
 		}
-		binary.LittleEndian.PutUint64(p.data[pos:], uint64(contig-prefixLen)|kindPad<<32)
-		p.next += uint64(contig)
-		p.tail.Store(p.next)
+		p.publish(contig, uint64(contig-prefixLen)|kindPad<<32)
 		pos, contig = 0, len(p.data)
 	}
-	room := min(contig, p.free(recordLen(small, first)))
+	room := min(contig, p.free(recordLen(small, first)+prefixLen)-prefixLen)
 	over := recordLen(0, first)
 	if room < recordLen(small, first) {
 		return 0, false
 	}
 	n = min(len(rest), p.chunk, room-over)
-	rec := p.data[pos : pos+recordLen(n, first)]
-	binary.LittleEndian.PutUint32(rec[0:], uint32(n))
-	kind := byte(kindMore)
+	size := recordLen(n, first)
+	rec := p.data[pos : pos+size]
+	kind := uint64(kindMore)
 	if first {
 		kind = kindFirst
-	}
-	rec[4], rec[5], rec[6], rec[7] = kind, byte(h.Type), 0, 0
-	body := rec[prefixLen:]
-	if first {
 		binary.LittleEndian.PutUint32(rec[8:], h.Context)
 		binary.LittleEndian.PutUint32(rec[12:], uint32(h.Tag))
 		binary.LittleEndian.PutUint64(rec[16:], h.Length)
-		body = rec[prefixLen+firstLen:]
+		copy(rec[prefixLen+firstLen:], rest[:n])
+	} else {
+		copy(rec[prefixLen:], rest[:n])
 	}
-	copy(body, rest[:n])
-	p.next += uint64(len(rec))
-	p.tail.Store(p.next)
+	p.publish(size, uint64(n)|kind<<32|uint64(h.Type)<<40)
 	return n, true
 }
 
 // consumer is the receiver's side of a ring, in the receiver's process,
 // with the message whose payload is still arriving.
 type consumer struct {
-	tail *atomic.Uint64
 	head *atomic.Uint64
 	wait *atomic.Uint32
 	data []byte
@@ -144,31 +156,35 @@ type consumer struct {
 }
 
 func newConsumer(hdr, data []byte, src int, max uint64) *consumer {
-	c := &consumer{tail: u64at(hdr, offTail), head: u64at(hdr, offHead), wait: u32at(hdr, offWaiting),
+	c := &consumer{head: u64at(hdr, offHead), wait: u32at(hdr, offWaiting),
 		data: data, mask: uint64(len(data) - 1), max: max, src: uint32(src)}
 	c.next = c.head.Load()
 	return c
 }
 
+// prefix loads the word at next: zero, or the prefix of a published record.
+func (c *consumer) prefix() uint64 { return u64at(c.data, int(c.next&c.mask)).Load() }
+
 // pending says whether a record is waiting.
-func (c *consumer) pending() bool { return c.tail.Load() != c.next }
+func (c *consumer) pending() bool { return c.prefix() != 0 }
 
 // errProtocol marks a ring that breaks the format: the sender is broken
 // (or not a rank of ours), and the peer is lost.
 var errProtocol = fmt.Errorf("shm: protocol error")
 
-// drain reads every record published so far, claiming and delivering
-// messages through h, and returns how many records it read. wake reports
-// that the sender waits for room and must be woken. A malformed ring
-// returns an error wrapping errProtocol; nothing in the ring can make it
-// panic or read outside it.
+// drain reads the records published so far (at most a ring's length of
+// them, so a sender that keeps publishing cannot keep it here), claiming
+// and delivering messages through h, and returns how many it read. wake
+// reports that the sender waits for room and must be woken. A malformed
+// ring returns an error wrapping errProtocol; nothing in the ring can make
+// it panic or read outside it.
 func (c *consumer) drain(h comm.Handler) (n int, wake bool, err error) {
-	tail := c.tail.Load()
-	if tail-c.next > uint64(len(c.data)) {
-		return 0, false, fmt.Errorf("%w: ring from rank %d holds %d bytes, more than its %d", errProtocol, c.src, tail-c.next, len(c.data))
-	}
-	for c.next != tail {
-		size, err := c.record(h, tail)
+	for end := c.next + uint64(len(c.data)); c.next < end; {
+		w := c.prefix()
+		if w == 0 {
+			break
+		}
+		size, err := c.record(h, w)
 		if err != nil {
 			return n, false, err
 		}
@@ -182,18 +198,19 @@ func (c *consumer) drain(h comm.Handler) (n int, wake bool, err error) {
 	return n, wake, nil
 }
 
-// record handles the record at next and returns its length.
-func (c *consumer) record(h comm.Handler, tail uint64) (int, error) {
+// record handles the record at next, whose prefix is w, and returns its
+// length.
+func (c *consumer) record(h comm.Handler, w uint64) (int, error) {
 	pos := int(c.next & c.mask)
-	avail := min(len(c.data)-pos, int(tail-c.next))
-	if avail < prefixLen {
-		return 0, fmt.Errorf("%w: a %d-byte fragment of a record from rank %d", errProtocol, avail, c.src)
-	}
+	avail := len(c.data) - pos
 	rec := c.data[pos:]
-	chunk := int(binary.LittleEndian.Uint32(rec))
-	kind, dt := rec[4], comm.Datatype(rec[5])
+	chunk := int(uint32(w))
+	kind, dt := byte(w>>32), comm.Datatype(w>>40)
+	if w>>48 != 0 {
+		return 0, fmt.Errorf("%w: record prefix %#x from rank %d", errProtocol, w, c.src)
+	}
 	if kind == kindPad {
-		if pos+prefixLen+chunk != len(c.data) || avail != len(c.data)-pos {
+		if pos+prefixLen+chunk != len(c.data) {
 			return 0, fmt.Errorf("%w: a pad record from rank %d that does not end the ring", errProtocol, c.src)
 		}
 		return len(c.data) - pos, nil
@@ -202,8 +219,8 @@ func (c *consumer) record(h comm.Handler, tail uint64) (int, error) {
 		return 0, fmt.Errorf("%w: record of kind %d from rank %d", errProtocol, kind, c.src)
 	}
 	size := recordLen(chunk, kind == kindFirst)
-	if chunk < 0 || size > avail {
-		return 0, fmt.Errorf("%w: a %d-byte record from rank %d in %d published bytes", errProtocol, size, c.src, avail)
+	if size > avail {
+		return 0, fmt.Errorf("%w: a %d-byte record from rank %d in the %d bytes left of the ring", errProtocol, size, c.src, avail)
 	}
 	body := rec[prefixLen:size]
 	if kind == kindFirst {
