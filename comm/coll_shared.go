@@ -180,7 +180,7 @@ func (w *collWindow) wait(gen uint64, op string) error {
 		if idle > collSpin {
 			return w.sleepUntil(gen, op, start)
 		}
-		if idle > sharedPureSpin {
+		if idle > sharedPureSpin && crowded {
 			runtime.Gosched()
 			osYield()
 		}

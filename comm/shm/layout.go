@@ -15,7 +15,7 @@ const (
 	pageSize = 4096
 
 	segMagic   = "spmd-shm" // the first 8 bytes of a segment
-	segVersion = 2 // 2: records are published by their prefix, not by a tail
+	segVersion = 2          // 2: records are published by their prefix, not by a tail
 
 	// The segment header (page 0).
 	offMagic   = 0   // [8]byte segMagic

@@ -192,13 +192,16 @@ func (t *Transport) pollUntil(cond func() bool, peer *atomic.Uint32) (ok bool, s
 			if idle > budget {
 				return false, start
 			}
-			if idle > pureSpin {
+			if idle > pureSpin && t.crowded() {
 				runtime.Gosched()
 				yield()
 			}
 		}
 	}
 }
+
+// crowded says whether this machine has more ranks of the job than CPUs.
+func (t *Transport) crowded() bool { return len(*t.local.Load())+1 > cpuid.Online() }
 
 // pureSpin is how long a wait polls without giving up the core: a peer
 // running on another core answers within it (a round trip between two
