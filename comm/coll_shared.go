@@ -28,7 +28,10 @@ import (
 // bit for bit as over messages, on every transport.
 //
 // A rank waiting for the others polls for a while (collSpin, giving up
-// the core between rounds once past sharedPureSpin), then sleeps on a
+// the core between rounds once past sharedPureSpin when the machine has
+// more ranks of the window than CPUs, or to a late rank that last waited
+// on this CPU; never to other programs, whose slices would keep it for
+// milliseconds), then sleeps on a
 // futex in the window, waking every few milliseconds to see whether a
 // member has been lost (the transport still finds failures, and the
 // engine records them): a dead or stopped rank makes the waiters fail

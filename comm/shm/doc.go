@@ -70,9 +70,10 @@
 // process (spinning that long is never worse than twice the best choice in
 // hindsight), and adapts: a wait that ends soon after its spin gave up
 // lengthens it, one that lasts long shortens it again (spin.go says why).
-// After 2 µs a poll gives up its core between rounds, at once if the
-// awaited peer last polled on this very core, so that on a machine with
-// more busy threads than cores the peer can run. A stopped or dead peer
+// A poll gives up its core at once if the awaited peer last polled on
+// this very core, and between rounds after 2 µs when the job has more
+// ranks on the machine than CPUs, so that the peer can run; it keeps its
+// core beside other programs, whose slices would take it for milliseconds. A stopped or dead peer
 // therefore costs its waiters no core: they sleep until the base link
 // declares it lost.
 //
