@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -29,6 +30,10 @@ type engine struct {
 	aborting   bool // this rank called Abort: its own links going down are no news
 	nextCtx    uint32
 	notified   bool // we already told the others about a lost peer
+
+	// trouble is set, under mu, once lost, broken, closed or aborting is:
+	// until then a send need not take mu to learn that all is well.
+	trouble atomic.Bool
 }
 
 func newEngine(t Transport, cfg Config) *engine {
@@ -126,6 +131,7 @@ func (e *engine) Lost(peer int, err error) {
 	clean := errors.Is(err, ErrPeerClosed)
 	err = lostErr(err)
 	e.lost[peer] = err
+	e.trouble.Store(true)
 	if c := e.claims[peer]; c.req != nil || c.in != nil {
 		// The reader is gone mid-payload: Deliver will not come.
 		e.claims[peer] = claim{}
@@ -235,6 +241,7 @@ func (e *engine) failureNotice(from int, msg string) {
 // already knows.
 func (e *engine) setBrokenLocked(err error) {
 	e.broken = err
+	e.trouble.Store(true)
 	if f := e.cfg.OnFailure; f != nil && !e.aborting {
 		go f(err)
 	}
@@ -356,6 +363,12 @@ func (e *engine) send(dst int, h Header, payload []byte) error {
 }
 
 func (e *engine) transmit(dst int, h Header, payload []byte) error {
+	if !e.trouble.Load() {
+		// Nothing has gone wrong yet: the common case takes no lock. A
+		// loss that happens now is the transport's to report, as it is
+		// for one that happens just after the check under mu.
+		return e.transmitNow(dst, h, payload)
+	}
 	e.mu.Lock()
 	if h.Context != controlContext {
 		if err := e.unusableLocked("Send"); err != nil {
@@ -368,6 +381,11 @@ func (e *engine) transmit(dst int, h Header, payload []byte) error {
 		return &RankError{Rank: dst, Op: "Send", Err: err}
 	}
 	e.mu.Unlock()
+	return e.transmitNow(dst, h, payload)
+}
+
+// transmitNow hands the frame to the transport.
+func (e *engine) transmitNow(dst int, h Header, payload []byte) error {
 	if err := e.t.Send(dst, h, payload); err != nil {
 		e.mu.Lock()
 		if why, gone := e.lost[dst]; gone {
@@ -395,6 +413,7 @@ func (e *engine) abort(code int) error {
 	}
 	ae := &AbortError{Rank: e.rank, Code: code}
 	e.aborting = true
+	e.trouble.Store(true)
 	if e.broken == nil {
 		e.broken = ae
 	}
@@ -410,6 +429,7 @@ func (e *engine) close() error {
 		return nil
 	}
 	e.closed = true
+	e.trouble.Store(true)
 	e.failPostedLocked(func(*recvReq) bool { return true }, e.rank, ErrClosed)
 	e.mu.Unlock()
 	return e.t.Close()
@@ -417,10 +437,14 @@ func (e *engine) close() error {
 
 // sendQueue hands the right to write to one destination to senders in the
 // order they asked for it, so Isend followed by Send arrive in that order
-// (non-overtaking). The uncontended path takes no goroutine switch.
+// (non-overtaking). The uncontended path is one compare-and-swap each way:
+// no lock, no goroutine switch.
 type sendQueue struct {
+	// state is 0 when nobody writes, 1 when a sender does and nobody
+	// waits, 2 when others wait too (then waiting is not empty, and only
+	// a holder of mu changes state).
+	state   atomic.Int32
 	mu      sync.Mutex
-	busy    bool
 	waiting []chan struct{}
 }
 
@@ -434,25 +458,46 @@ func (q *sendQueue) acquire() {
 // reserve takes a place in line now; it returns nil when the caller may
 // write at once, or a channel that is closed when its turn comes.
 func (q *sendQueue) reserve() chan struct{} {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.busy {
-		q.busy = true
+	if q.state.CompareAndSwap(0, 1) {
 		return nil
 	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		switch q.state.Load() {
+		case 0:
+			if q.state.CompareAndSwap(0, 1) {
+				return nil
+			}
+		case 1:
+			if q.state.CompareAndSwap(1, 2) {
+				return q.wait()
+			}
+		default:
+			return q.wait()
+		}
+	}
+}
+
+// wait queues a turn; under mu, with state 2.
+func (q *sendQueue) wait() chan struct{} {
 	turn := make(chan struct{})
 	q.waiting = append(q.waiting, turn)
 	return turn
 }
 
+// release passes the turn to the first in line, if any.
 func (q *sendQueue) release() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if len(q.waiting) == 0 {
-		q.busy = false
+	if q.state.CompareAndSwap(1, 0) {
 		return
 	}
+	q.mu.Lock()
 	next := q.waiting[0]
+	q.waiting[0] = nil
 	q.waiting = q.waiting[1:]
+	if len(q.waiting) == 0 {
+		q.state.Store(1) // held by next, and nobody else waits
+	}
+	q.mu.Unlock()
 	close(next)
 }
