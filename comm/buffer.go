@@ -3,6 +3,7 @@ package comm
 import (
 	"encoding/binary"
 	"fmt"
+	"reflect"
 	"unsafe"
 )
 
@@ -53,5 +54,7 @@ func view(buf any) (Datatype, []byte, int) {
 	case nil:
 		panic("comm: nil buffer")
 	}
-	panic(fmt.Sprintf("comm: unsupported buffer type %T (want []float64, []float32, []int64, []int32, []int, []uint64, []uint32 or []byte)", buf))
+	// reflect.TypeOf, not %T: a buffer passed to fmt would escape, and
+	// every call's buffer would be boxed on the heap.
+	panic(fmt.Sprintf("comm: unsupported buffer type %s (want []float64, []float32, []int64, []int32, []int, []uint64, []uint32 or []byte)", reflect.TypeOf(buf)))
 }

@@ -93,7 +93,7 @@ func (e *engine) Deliver(h Header, buf []byte, err error) {
 		if err != nil && c.req.err == nil {
 			c.req.err = &RankError{Rank: int(h.Source), Op: c.req.op, Err: lostErr(err)}
 		}
-		close(c.req.done)
+		c.req.finish()
 	case c.in != nil:
 		if err != nil {
 			err = lostErr(err)
@@ -140,7 +140,7 @@ func (e *engine) Lost(peer int, err error) {
 			if c.req.err == nil {
 				c.req.err = &RankError{Rank: peer, Op: c.req.op, Err: err}
 			}
-			close(c.req.done)
+			c.req.finish()
 		case c.in != nil && c.in.ready != nil:
 			c.in.err = err
 			close(c.in.ready)
@@ -193,7 +193,7 @@ func (e *engine) failPostedLocked(sel func(*recvReq) bool, peer int, err error) 
 	for _, r := range e.posted {
 		if sel(r) {
 			r.err = &RankError{Rank: peer, Op: r.op, Err: err}
-			close(r.done)
+			r.finish()
 			continue
 		}
 		kept = append(kept, r)
@@ -262,7 +262,7 @@ func (e *engine) post(r *recvReq) {
 	e.mu.Lock()
 	if err := e.unusableLocked(r.op); err != nil {
 		r.err = err
-		close(r.done)
+		r.finish()
 		e.mu.Unlock()
 		return
 	}
@@ -282,14 +282,14 @@ func (e *engine) post(r *recvReq) {
 					copy(dst, in.buf)
 				}
 			}
-			close(r.done)
+			r.finish() // without the mutex: r is not posted, and only its poster has it
 			return
 		}
 	}
 	if r.src != AnySource {
 		if err, gone := e.lost[r.src]; gone {
 			r.err = &RankError{Rank: r.src, Op: r.op, Err: err}
-			close(r.done)
+			r.finish()
 			e.mu.Unlock()
 			return
 		}
@@ -316,24 +316,36 @@ func (e *engine) unusableLocked(op string) error {
 // wait blocks until r completes or the configured timeout passes. On a
 // timeout a receive that has not started to arrive is withdrawn; one whose
 // payload is already arriving is waited for (its buffer is in use). A
-// Progresser transport first gets the chance to deliver on this goroutine.
+// Progresser transport first gets the chance to deliver on this goroutine,
+// and a receive it completes makes no channel at all.
 func (e *engine) wait(r *recvReq) error {
+	if r.fin.Load() {
+		return r.err
+	}
 	if e.prog != nil {
-		e.prog.Progress(r.src, r.done)
+		e.prog.Progress(r.src, &r.fin)
+		if r.fin.Load() {
+			return r.err
+		}
 	}
+	e.mu.Lock()
+	if r.fin.Load() {
+		e.mu.Unlock()
+		return r.err
+	}
+	if r.wake == nil {
+		r.wake = make(chan struct{})
+	}
+	done := r.wake
+	e.mu.Unlock()
 	if e.cfg.Timeout <= 0 {
-		<-r.done
+		<-done
 		return r.err
-	}
-	select {
-	case <-r.done:
-		return r.err
-	default:
 	}
 	timer := time.NewTimer(e.cfg.Timeout)
 	defer timer.Stop()
 	select {
-	case <-r.done:
+	case <-done:
 		return r.err
 	case <-timer.C:
 	}
@@ -346,7 +358,7 @@ func (e *engine) wait(r *recvReq) error {
 		}
 	}
 	e.mu.Unlock()
-	<-r.done
+	<-done
 	return r.err
 }
 

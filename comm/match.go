@@ -1,6 +1,10 @@
 package comm
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
 
 // A recvReq is a posted receive: what it accepts (context, source, tag,
 // datatype) and where the payload goes. Matching follows MPI: a message is
@@ -17,10 +21,47 @@ type recvReq struct {
 	alloc  bool
 	op     string // the calling operation, for errors
 
-	done chan struct{}
+	// fin is set once the receive is complete, as the completer's last
+	// touch of the request: a waiter that sees it may read hdr, data and
+	// err, and (for a request nobody else holds) reuse it. wake is made by
+	// a waiter that must block, under the engine's mutex, and closed on
+	// completion; a request nobody blocks on never makes a channel.
+	fin  atomic.Bool
+	wake chan struct{}
 	hdr  Header // of the matched message
 	data []byte // the payload's bytes (a prefix of buf, or allocated)
 	err  error
+}
+
+// finish completes r. It runs under the engine's mutex, or before any
+// other goroutine can see r.
+func (r *recvReq) finish() {
+	w := r.wake
+	r.fin.Store(true)
+	if w != nil {
+		close(w)
+	}
+}
+
+// recvPool keeps the requests of blocking receives (Recv and the
+// collectives' steps), which are done with them when they return: a
+// message then costs no allocation on its way in.
+var recvPool = sync.Pool{New: func() any { return new(recvReq) }}
+
+// getRecv returns a cleared request from the pool.
+func getRecv() *recvReq {
+	r := recvPool.Get().(*recvReq)
+	*r = recvReq{}
+	return r
+}
+
+// putRecv returns r to the pool, if it is complete (a request withdrawn
+// after a timeout is left to the collector).
+func putRecv(r *recvReq) {
+	if r.fin.Load() {
+		r.buf, r.data, r.err, r.wake = nil, nil, nil, nil
+		recvPool.Put(r)
+	}
 }
 
 func (r *recvReq) accepts(h Header) bool {

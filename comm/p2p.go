@@ -26,7 +26,19 @@ func (c *Comm) Send(buf any, dest, tag int) error {
 // of another element type with ErrType.
 func (c *Comm) Recv(buf any, source, tag int) (Status, error) {
 	dt, b, _ := view(buf)
-	return c.irecvRaw(source, tag, dt, b, false, "Recv").Wait()
+	if tag != AnyTag {
+		checkTag(tag, "Recv")
+	}
+	r := c.newRecv(source, int32(tag), tag == AnyTag, dt, b, false, "Recv")
+	err := c.e.wait(r)
+	var st Status
+	if err != nil {
+		err = renameOp(err, "Recv")
+	} else {
+		st = c.statusOf(r)
+	}
+	putRecv(r)
+	return st, err
 }
 
 // Sendrecv sends sendbuf to dest and receives into recvbuf from source in
@@ -74,19 +86,32 @@ func (c *Comm) irecvRaw(source, tag int, dt Datatype, b []byte, alloc bool, op s
 }
 
 func (c *Comm) postRecv(source int, tag int32, anyTag bool, dt Datatype, b []byte, alloc bool, op string) *Request {
+	rr := &recvReq{}
+	c.post(rr, source, tag, anyTag, dt, b, alloc, op)
+	return &Request{c: c, recv: rr, op: op}
+}
+
+// newRecv posts a receive whose request comes from the pool: for callers
+// that wait for it before they return, and then give it back (putRecv).
+func (c *Comm) newRecv(source int, tag int32, anyTag bool, dt Datatype, b []byte, alloc bool, op string) *recvReq {
+	rr := getRecv()
+	c.post(rr, source, tag, anyTag, dt, b, alloc, op)
+	return rr
+}
+
+// post fills in rr and posts it.
+func (c *Comm) post(rr *recvReq, source int, tag int32, anyTag bool, dt Datatype, b []byte, alloc bool, op string) {
 	src := AnySource
 	if source != AnySource {
 		src = c.toWorld(source, op)
 	}
-	rr := &recvReq{ctx: c.ctx, src: src, tag: tag, anyTag: anyTag, dtype: dt, buf: b, alloc: alloc, op: op, done: make(chan struct{})}
-	req := &Request{c: c, recv: rr, done: rr.done, op: op}
+	rr.ctx, rr.src, rr.tag, rr.anyTag, rr.dtype, rr.buf, rr.alloc, rr.op = c.ctx, src, tag, anyTag, dt, b, alloc, op
 	if err := c.checkOpen(op); err != nil {
 		rr.err = err
-		close(rr.done)
-		return req
+		rr.finish()
+		return
 	}
 	c.e.post(rr)
-	return req
 }
 
 // sendRaw sends bytes of datatype dt to c's rank dest.
@@ -105,23 +130,25 @@ func (c *Comm) sendRaw(dest int, tag int32, dt Datatype, b []byte, op string) er
 // recvRaw receives into b a message of datatype dt from c's rank source on
 // an internal tag; it returns the number of bytes received.
 func (c *Comm) recvRaw(source int, tag int32, dt Datatype, b []byte, op string) (int, error) {
-	r := c.postRecv(source, tag, false, dt, b, false, op)
-	if err := r.wait(); err != nil {
-		return 0, err
+	r := c.newRecv(source, tag, false, dt, b, false, op)
+	defer putRecv(r)
+	if err := c.e.wait(r); err != nil {
+		return 0, renameOp(err, op)
 	}
-	return len(r.recv.data), nil
+	return len(r.data), nil
 }
 
 // recvAlloc receives a message of any length from source on an internal tag.
 func (c *Comm) recvAlloc(source int, tag int32, dt Datatype, op string) ([]byte, error) {
-	r := c.postRecv(source, tag, false, dt, nil, true, op)
-	if err := r.wait(); err != nil {
-		return nil, err
+	r := c.newRecv(source, tag, false, dt, nil, true, op)
+	defer putRecv(r)
+	if err := c.e.wait(r); err != nil {
+		return nil, renameOp(err, op)
 	}
-	if r.recv.hdr.Type != dt {
-		return nil, &RankError{Rank: int(r.recv.hdr.Source), Op: op, Err: fmt.Errorf("%w: message %v, expected %v", ErrType, r.recv.hdr.Type, dt)}
+	if r.hdr.Type != dt {
+		return nil, &RankError{Rank: int(r.hdr.Source), Op: op, Err: fmt.Errorf("%w: message %v, expected %v", ErrType, r.hdr.Type, dt)}
 	}
-	return r.recv.data, nil
+	return r.data, nil
 }
 
 func checkTag(tag int, op string) {
@@ -142,8 +169,8 @@ func renameOp(err error, op string) error {
 // A Request is a nonblocking operation in progress.
 type Request struct {
 	c    *Comm
-	recv *recvReq // nil for sends
-	done chan struct{}
+	recv *recvReq      // nil for sends
+	done chan struct{} // sends only: closed when the send completes
 	op   string
 	err  error
 }
@@ -169,6 +196,13 @@ func (r *Request) wait() error {
 // Test reports whether the request has completed, without blocking, and
 // if so its status and error.
 func (r *Request) Test() (bool, Status, error) {
+	if r.recv != nil {
+		if !r.recv.fin.Load() {
+			return false, Status{}, nil
+		}
+		st, err := r.Wait()
+		return true, st, err
+	}
 	select {
 	case <-r.done:
 		st, err := r.Wait()
@@ -179,18 +213,26 @@ func (r *Request) Test() (bool, Status, error) {
 }
 
 func (r *Request) status() Status {
-	if r.recv == nil || r.recv.err != nil {
+	if r.recv == nil {
 		return Status{}
 	}
-	h := r.recv.hdr
-	size := r.recv.dtype.Size()
-	if r.recv.alloc {
+	return r.c.statusOf(r.recv)
+}
+
+// statusOf is the Status of a completed receive.
+func (c *Comm) statusOf(r *recvReq) Status {
+	if r.err != nil {
+		return Status{}
+	}
+	h := r.hdr
+	size := r.dtype.Size()
+	if r.alloc {
 		size = h.Type.Size()
 	}
 	if size == 0 {
 		size = 1
 	}
-	return Status{Source: r.c.fromWorld(int(h.Source)), Tag: int(h.Tag), Count: int(h.Length) / size}
+	return Status{Source: c.fromWorld(int(h.Source)), Tag: int(h.Tag), Count: int(h.Length) / size}
 }
 
 // cancel withdraws a receive that has not matched yet.
@@ -204,7 +246,7 @@ func (r *Request) cancel() {
 		if p == r.recv {
 			e.posted = append(e.posted[:i], e.posted[i+1:]...)
 			p.err = fmt.Errorf("comm: %s: request cancelled", r.op)
-			close(p.done)
+			p.finish()
 			break
 		}
 	}

@@ -1,5 +1,7 @@
 package comm
 
+import "sync/atomic"
+
 // Transport moves frames between the ranks of one world. It knows nothing
 // of matching, communicators or collectives: it carries a Header and its
 // payload from one rank to another, in order per pair of ranks, and reports
@@ -72,14 +74,16 @@ type Handler interface {
 // goroutine to the waiting one costs; a transport that implements
 // Progresser lets the waiter fetch it itself.
 type Progresser interface {
-	// Progress is called by a caller about to block until done is closed,
+	// Progress is called by a caller about to block until done is set,
 	// waiting for a frame from world rank src (or AnySource). It may make
 	// Handler calls on the calling goroutine, under the same rules as the
 	// transport's own goroutines (Claim and Deliver for one source never
-	// concurrent), and returns when done is closed or when it judges that
+	// concurrent), and returns when done is set or when it judges that
 	// the caller had better block: from then on the transport's own
-	// goroutines deliver. The caller holds no lock of the Handler's.
-	Progress(src int, done <-chan struct{})
+	// goroutines deliver. The caller holds no lock of the Handler's. (A
+	// flag, not a channel: a receive completed while its caller polls
+	// needs no channel made, closed and selected on.)
+	Progress(src int, done *atomic.Bool)
 }
 
 // TransportContext is the context of frames that a transport layered on

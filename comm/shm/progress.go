@@ -234,11 +234,11 @@ func (t *Transport) onSameCPU(peer *atomic.Uint32, cached bool) bool {
 }
 
 // Progress implements comm.Progresser: it polls the rings until done is
-// closed or the spin passes without traffic. It returns at once when src
+// set or the spin passes without traffic. It returns at once when src
 // does not send to this rank through shared memory. When the spin gives
-// up it watches the wait a little longer, blocked, to learn whether a
-// longer spin would have caught it (see spinner).
-func (t *Transport) Progress(src int, done <-chan struct{}) {
+// up, the drainer, delivering the next record, judges whether a longer
+// spin would have caught it (judgeSpin, and see spinner).
+func (t *Transport) Progress(src int, done *atomic.Bool) {
 	if t.spin == nil || t.mem == nil {
 		return
 	}
@@ -256,30 +256,32 @@ func (t *Transport) Progress(src int, done <-chan struct{}) {
 	if src != comm.AnySource {
 		peer = t.out[src].pcpu
 	}
-	ok, start := t.pollUntil(func() bool {
-		select {
-		case <-done:
-			return true
-		default:
-			return false
-		}
-	}, peer)
+	if t.gaveUp.Load() != 0 {
+		t.gaveUp.Store(0) // that wait ended without the drainer: no verdict
+	}
+	ok, start := t.pollUntil(done.Load, peer)
 	t.leave()
 	if ok {
 		return
 	}
 	t.letGo() // the caller blocks: the drainer delivers
-	if t.spin.fixed {
+	if !t.spin.fixed {
+		t.gaveUp.Store(start.UnixNano())
+	}
+}
+
+// judgeSpin tells the spinner, when the drainer delivers a record after a
+// spin gave up, how long after the spin's start that was: whether a
+// longer spin would have caught it (see spinner).
+func (t *Transport) judgeSpin() {
+	g := t.gaveUp.Load()
+	if g == 0 || !t.gaveUp.CompareAndSwap(g, 0) {
 		return
 	}
-	timer := time.NewTimer(maxSpin - min(time.Since(start), maxSpin))
-	defer timer.Stop()
-	select {
-	case <-done:
-		t.spin.ended(time.Since(start), false)
-	case <-timer.C:
+	if d := time.Duration(time.Now().UnixNano() - g); d < maxSpin {
+		t.spin.ended(d, false)
+	} else {
 		t.spin.ended(0, true)
-	case <-t.done:
 	}
 }
 
@@ -329,8 +331,12 @@ func (t *Transport) drain() {
 	var b [8]byte
 	deadline := false // a read deadline is set on the doorbell
 	for {
-		for t.poll() > 0 {
+		if t.poll() > 0 {
+			t.judgeSpin()
 			runtime.Gosched() // let the callers just woken run first
+			for t.poll() > 0 {
+				runtime.Gosched()
+			}
 		}
 		for _, o := range t.out {
 			if o.blocked.Load() {

@@ -49,6 +49,7 @@ type Transport struct {
 	users   atomic.Int64  // goroutines inside Progress or a wait for room
 	waits   atomic.Uint64 // polls begun outside the drainer, ever
 	hold    atomic.Bool   // this rank counts as polling in its state word (see enter)
+	gaveUp  atomic.Int64  // when the last spin that gave up began (Unix ns), until the drainer judges it
 	drainer sync.WaitGroup
 
 	neg negotiation
