@@ -29,6 +29,10 @@ func TestCpusFor(t *testing.T) {
 		{BindAuto, []int{2, 3, 8, 9}, 1, 2, []int{8, 9}},
 		{BindAuto, eight, 7, 8, []int{7}},
 		{BindAuto, eight, 8, 9, nil},
+		{BindAuto, []int{0, 1}, 1, 3, nil},
+		{BindAuto, []int{0, 1}, 2, 4, []int{0}},
+		{BindAuto, []int{0, 1}, 3, 4, []int{1}},
+		{BindAuto, []int{2, 5}, 5, 6, []int{5}},
 		{BindCore, eight, 0, 2, []int{0}},
 		{BindCore, []int{2, 3, 8, 9}, 3, 4, []int{9}},
 		{BindNone, eight, 0, 2, nil},
@@ -68,6 +72,19 @@ func TestRunBind(t *testing.T) {
 	n := min(len(cpus), 4)
 	const script = `echo "$SPMD_RANK $SPMD_BIND $(grep Cpus_allowed_list /proc/self/status | cut -f2)"`
 	all := cpuList(cpus)
+	uneven := func(r int) string { // len(cpus)+1 ranks: unbound, unless that is 2 on 1 CPU
+		if len(cpus) == 1 {
+			return fmt.Sprintf("auto %d", cpus[0])
+		}
+		return "none " + all
+	}
+	dealt := func(r int) string { // 2n ranks: on n CPUs (n <= 4), CPU r mod n (TestCpusFor checks the layout)
+		got, _ := cpusFor(BindAuto, cpus, r, 2*n)
+		if got == nil {
+			return "none " + all
+		}
+		return "auto " + cpuList(got)
+	}
 	for _, tc := range []struct {
 		name  string
 		b     Binding
@@ -78,8 +95,10 @@ func TestRunBind(t *testing.T) {
 		{"core remote", BindCore, hosts(n, "127.0.0.2"), func(r int) string { return fmt.Sprintf("core %d", cpus[r]) }},
 		{"auto one", BindAuto, hosts(1, "127.0.0.1"), func(int) string { return "auto " + all }},
 		{"auto remote one", BindAuto, hosts(1, "127.0.0.2"), func(int) string { return "auto " + all }},
-		{"auto oversubscribed", BindAuto, hosts(len(cpus)+1, "127.0.0.1"), func(int) string { return "none " + all }},
-		{"auto remote oversubscribed", BindAuto, hosts(len(cpus)+1, "127.0.0.2"), func(int) string { return "none " + all }},
+		{"auto oversubscribed", BindAuto, hosts(len(cpus)+1, "127.0.0.1"), uneven},
+		{"auto remote oversubscribed", BindAuto, hosts(len(cpus)+1, "127.0.0.2"), uneven},
+		{"auto oversubscribed evenly", BindAuto, hosts(2*n, "127.0.0.1"), dealt},
+		{"auto remote oversubscribed evenly", BindAuto, hosts(2*n, "127.0.0.2"), dealt},
 		{"none", BindNone, hosts(2, "127.0.0.1"), func(int) string { return "none " + all }},
 		{"auto, TCP only", BindAuto, hosts(1, "127.0.0.1"), func(int) string { return "none " + all }},
 		{"auto remote, TCP only", BindAuto, hosts(1, "127.0.0.2"), func(int) string { return "none " + all }},
