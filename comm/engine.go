@@ -76,6 +76,41 @@ func (e *engine) Claim(h Header) []byte {
 	return in.buf
 }
 
+// Receive implements WholeReceiver: Claim, the copy and Deliver under one
+// lock, for a frame whose payload the transport holds whole.
+func (e *engine) Receive(h Header, payload []byte) {
+	if h.Context == controlContext {
+		buf := e.Claim(h)
+		copy(buf, payload)
+		e.Deliver(h, buf, nil)
+		return
+	}
+	e.mu.Lock()
+	for i, r := range e.posted {
+		if r.accepts(h) {
+			e.posted = append(e.posted[:i], e.posted[i+1:]...)
+			r.hdr = h
+			copy(r.target(h), payload)
+			r.finish()
+			e.mu.Unlock()
+			return
+		}
+	}
+	in := &inbound{hdr: h, buf: append([]byte(nil), payload...), ready: arrived}
+	if in.buf == nil {
+		in.buf = []byte{}
+	}
+	e.unexpected = append(e.unexpected, in)
+	e.mu.Unlock()
+}
+
+// arrived is the ready channel of an unexpected message that came whole.
+var arrived = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
 // Deliver implements Handler.
 func (e *engine) Deliver(h Header, buf []byte, err error) {
 	e.mu.Lock()
@@ -412,9 +447,7 @@ func (e *engine) transmitNow(dst int, h Header, payload []byte) error {
 // selfSend matches a message to this rank itself: the core plays the
 // transport's part, copying the payload as a peer would receive it.
 func (e *engine) selfSend(h Header, payload []byte) {
-	buf := e.Claim(h)
-	copy(buf, payload)
-	e.Deliver(h, buf, nil)
+	e.Receive(h, payload)
 }
 
 func (e *engine) abort(code int) error {

@@ -67,6 +67,16 @@ type Handler interface {
 	Lost(peer int, err error)
 }
 
+// A WholeReceiver is a Handler that can take, in one call, a data frame
+// whose payload the transport already holds whole (a short message in
+// shared memory): matching, copy and completion under one lock, where
+// Claim and Deliver take it twice. A transport may call Receive instead of
+// Claim and Deliver for such a frame, under the same rules; payload is
+// not kept after the call. The core of package comm implements it.
+type WholeReceiver interface {
+	Receive(h Header, payload []byte)
+}
+
 // A Progresser is a Transport that can deliver frames on the goroutine of
 // a caller waiting for one, as MPI's progress engine does, rather than only
 // on goroutines of its own. Between processes of one machine a message can

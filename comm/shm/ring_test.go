@@ -30,14 +30,29 @@ func (r *recorder) Deliver(h comm.Header, buf []byte, err error) {
 }
 func (r *recorder) Lost(int, error) {}
 
+// wholeRecorder is a recorder that also takes whole messages in one call
+// (comm.WholeReceiver), as the core does.
+type wholeRecorder struct{ recorder }
+
+func (r *wholeRecorder) Receive(h comm.Header, payload []byte) {
+	r.Deliver(h, append(make([]byte, 0, len(payload)), payload...), nil)
+}
+
 // TestRingCarriesMessages: messages of every length from empty to many
 // times the ring, put and taken in random interleavings (so records wrap,
 // pad the ring's end, and stream in chunks), arrive whole, in order, with
 // their headers.
 func TestRingCarriesMessages(t *testing.T) {
+	t.Run("claim and deliver", func(t *testing.T) { ringCarries(t, &recorder{}, func(h comm.Handler) *recorder { return h.(*recorder) }) })
+	t.Run("whole", func(t *testing.T) {
+		ringCarries(t, &wholeRecorder{}, func(h comm.Handler) *recorder { return &h.(*wholeRecorder).recorder })
+	})
+}
+
+func ringCarries(t *testing.T, h comm.Handler, recOf func(comm.Handler) *recorder) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	p, c, _ := testRing(minRingLen)
-	rec := &recorder{}
+	rec := h
 	var want [][]byte
 	var hdrs []comm.Header
 	for i := range 300 {
@@ -70,12 +85,13 @@ func TestRingCarriesMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(rec.got) != len(want) {
-		t.Fatalf("%d messages delivered, want %d", len(rec.got), len(want))
+	got := recOf(rec)
+	if len(got.got) != len(want) {
+		t.Fatalf("%d messages delivered, want %d", len(got.got), len(want))
 	}
 	for i := range want {
-		if rec.got[i] != hdrs[i] || !bytes.Equal(rec.data[i], want[i]) || rec.errs[i] != nil {
-			t.Fatalf("message %d: %v (%d bytes, %v), want %v (%d bytes)", i, rec.got[i], len(rec.data[i]), rec.errs[i], hdrs[i], len(want[i]))
+		if got.got[i] != hdrs[i] || !bytes.Equal(got.data[i], want[i]) || got.errs[i] != nil {
+			t.Fatalf("message %d: %v (%d bytes, %v), want %v (%d bytes)", i, got.got[i], len(got.data[i]), got.errs[i], hdrs[i], len(want[i]))
 		}
 	}
 }
