@@ -43,7 +43,9 @@ func (r *wholeRecorder) Receive(h comm.Header, payload []byte) {
 // pad the ring's end, and stream in chunks), arrive whole, in order, with
 // their headers.
 func TestRingCarriesMessages(t *testing.T) {
-	t.Run("claim and deliver", func(t *testing.T) { ringCarries(t, &recorder{}, func(h comm.Handler) *recorder { return h.(*recorder) }) })
+	t.Run("claim and deliver", func(t *testing.T) {
+		ringCarries(t, &recorder{}, func(h comm.Handler) *recorder { return h.(*recorder) })
+	})
 	t.Run("whole", func(t *testing.T) {
 		ringCarries(t, &wholeRecorder{}, func(h comm.Handler) *recorder { return &h.(*wholeRecorder).recorder })
 	})
