@@ -373,9 +373,10 @@ Allreduce well under 1 µs.
 runs), with shared memory (the default, ranks bound) and with
 \`SPMD_SHM=off\` (TCP, unbound), in pairs run back to back (in
 alternating order), three pairs a round; the ratio is TCP's time over
-shared memory's within a pair, the median over the pairs (above 1: shared memory is faster). The target is
-no slower: a ratio of at least 0.95 (these jobs compute far more than
-they communicate, and pairs of runs differ by more than 5% here by chance).
+shared memory's within a pair, the median over the pairs (above 1:
+shared memory is faster). The target is no slower: a ratio of at least
+0.95 (these jobs compute far more than they communicate, and pairs of
+runs differ by more than 5% here by chance).
 The map job hands out its items dynamically: each worker asks the root
 for its next chunk.
 
