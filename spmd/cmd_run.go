@@ -57,8 +57,11 @@ Binding. By default (--bind-to auto) the ranks of a machine split the
 CPUs this launcher may use into equal blocks, one each, so two ranks never
 take turns on one core (as Open MPI binds by default): their messages
 through shared memory stay fast and steady, and a rank's threads keep its
-whole block. With more ranks than CPUs, or with SPMD_SHM=off (ranks that
-sleep on sockets wake faster unbound), nothing is bound. --bind-to core
+whole block. With a whole multiple of the CPUs as ranks, they are dealt
+to the CPUs in turn (rank k on CPU k mod n), so two ranks that talk while
+others wait do not share a core. With any other count above the CPUs, or
+with SPMD_SHM=off (ranks that sleep on sockets wake faster unbound),
+nothing is bound. --bind-to core
 gives each rank one CPU (more ranks than CPUs is then an error); --bind-to
 none leaves placement to the kernel, for ranks that must dodge other work.
 
@@ -74,7 +77,7 @@ job with exit code 124.`,
 			&cli.StringFlag{Name: "host", Aliases: []string{"H"}, Usage: "run on `HOSTS`, a comma-separated list of HOST or HOST:SLOTS", Category: "Hosts"},
 			&cli.StringFlag{Name: "map-by", Value: boot.BySlot, Usage: "place ranks by `slot` (fill each host in turn) or by node (round-robin)", Category: "Hosts"},
 			&cli.BoolFlag{Name: "oversubscribe", Usage: "allow more ranks than slots", Category: "Hosts"},
-			&cli.StringFlag{Name: "bind-to", Value: "auto", Usage: "where ranks run: `WHERE` is auto (each rank of a machine gets an equal block of its CPUs; none when ranks outnumber CPUs), core (one CPU each) or none (the kernel decides)", Category: "Ranks"},
+			&cli.StringFlag{Name: "bind-to", Value: "auto", Usage: "where ranks run: `WHERE` is auto (each rank of a machine gets an equal block of its CPUs; with a multiple of the CPUs as ranks, CPU k mod n for rank k; otherwise none when ranks outnumber CPUs), core (one CPU each) or none (the kernel decides)", Category: "Ranks"},
 			&cli.BoolFlag{Name: "tag-output", Usage: `prefix every output line with "[rank] "`, Category: "Output"},
 			&cli.GenericFlag{Name: "x", Value: &runEnvList{}, Usage: "export `NAME=VALUE` (or NAME, with this shell's value) to every rank; repeatable", Category: "Ranks"},
 			&cli.StringFlag{Name: "ssh", EnvVars: []string{"SPMD_SSH"}, Usage: "the remote shell `COMMAND` for other hosts (default \"ssh -o BatchMode=yes\")", Category: "Remote"},
