@@ -61,14 +61,10 @@ func (e *engine) Claim(h Header) []byte {
 		e.claims[h.Source] = claim{in: &inbound{hdr: h, buf: buf}}
 		return buf
 	}
-	for i, r := range e.posted {
-		if r.accepts(h) {
-			e.posted = append(e.posted[:i], e.posted[i+1:]...)
-			r.hdr = h
-			buf := r.target(h)
-			e.claims[h.Source] = claim{req: r}
-			return buf
-		}
+	if r := e.matchLocked(h); r != nil {
+		buf := r.target(h)
+		e.claims[h.Source] = claim{req: r}
+		return buf
 	}
 	in := &inbound{hdr: h, buf: make([]byte, h.Length), ready: make(chan struct{})}
 	e.unexpected = append(e.unexpected, in)
@@ -86,22 +82,28 @@ func (e *engine) Receive(h Header, payload []byte) {
 		return
 	}
 	e.mu.Lock()
+	defer e.mu.Unlock()
+	if r := e.matchLocked(h); r != nil {
+		copy(r.target(h), payload)
+		r.finish()
+		return
+	}
+	in := &inbound{hdr: h, buf: make([]byte, len(payload)), ready: arrived}
+	copy(in.buf, payload)
+	e.unexpected = append(e.unexpected, in)
+}
+
+// matchLocked takes out of the posted receives the first that accepts h,
+// if any, and records h as what it matched.
+func (e *engine) matchLocked(h Header) *recvReq {
 	for i, r := range e.posted {
 		if r.accepts(h) {
 			e.posted = append(e.posted[:i], e.posted[i+1:]...)
 			r.hdr = h
-			copy(r.target(h), payload)
-			r.finish()
-			e.mu.Unlock()
-			return
+			return r
 		}
 	}
-	in := &inbound{hdr: h, buf: append([]byte(nil), payload...), ready: arrived}
-	if in.buf == nil {
-		in.buf = []byte{}
-	}
-	e.unexpected = append(e.unexpected, in)
-	e.mu.Unlock()
+	return nil
 }
 
 // arrived is the ready channel of an unexpected message that came whole.

@@ -16,8 +16,10 @@ import "sync/atomic"
 //  2. For every data frame it calls Handler.Claim with the header, once the
 //     header is known and before the payload is read, then reads exactly
 //     Header.Length payload bytes into the buffer Claim returned and calls
-//     Handler.Deliver. Claim and Deliver for one source are never concurrent
-//     and always alternate; different sources may run concurrently.
+//     Handler.Deliver (or, for a frame whose payload it already holds whole,
+//     calls WholeReceiver.Receive when the Handler is one). Claim and
+//     Deliver for one source are never concurrent and always alternate;
+//     different sources may run concurrently.
 //  3. When a peer is lost (EOF, error, liveness timeout, an abort or goaway
 //     frame) it calls Handler.Lost once for that peer, with an error that
 //     says why (an *AbortError when the peer aborted). After Lost, Send to

@@ -232,8 +232,8 @@ func (c *consumer) record(h comm.Handler, w uint64) (int, error) {
 			return 0, fmt.Errorf("%w: rank %d sent a message of %d bytes of datatype %v", errProtocol, c.src, hd.Length, dt)
 		}
 		body = body[firstLen:]
-		if w, ok := h.(comm.WholeReceiver); ok && uint64(chunk) == hd.Length {
-			w.Receive(hd, body[:chunk]) // the whole message is in this record
+		if wr, ok := h.(comm.WholeReceiver); ok && uint64(chunk) == hd.Length {
+			wr.Receive(hd, body[:chunk]) // the whole message is in this record
 			return size, nil
 		}
 		c.open, c.cur, c.off = true, hd, 0
